@@ -1,0 +1,431 @@
+"""Load a budget file and find what is wrong with it, pointing at the line to change.
+
+Every finding has a stable rule id, a severity (error blocks rendering, warning does not), a
+plain-Chinese message naming both figures, and the file:line:col of the value to change.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from . import codes, model, yamlsrc
+from .derive import Facts
+from .money import ZERO, r2
+
+ERROR, WARNING = "error", "warning"
+TOL_WAN = Decimal("0.05")   # stated tolerance for economic vs functional 基本支出 in 万元 files
+
+
+@dataclass
+class Finding:
+    severity: str
+    rule: str
+    message: str
+    file: str = ""
+    line: int = 0
+    col: int = 0
+
+    def format(self) -> str:
+        level = "错误" if self.severity == ERROR else "警告"
+        return f"{self.file}:{self.line}:{self.col} {level} {self.rule} {self.message}"
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@dataclass
+class Loaded:
+    path: str
+    source: yamlsrc.Source | None
+    budget: model.Budget | None
+    facts: Facts | None
+    findings: list[Finding]
+
+    @property
+    def errors(self):
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def ok(self):
+        return self.budget is not None and not self.errors
+
+
+def f2(x) -> str:
+    return f"{r2(x):,.2f}"
+
+
+# ---------------------------------------------------------------------------------------------
+def load(path: str, text: str | None = None) -> Loaded:
+    """Read, validate and check one file. Raises yamlsrc.InputError when the file is unusable."""
+    src = yamlsrc.load(path, text)
+    findings: list[Finding] = []
+
+    def at(p, severity, rule, msg, key=False):
+        line, col = src.where_key(p) if key else src.where(p)
+        findings.append(Finding(severity, rule, msg, path, line, col))
+
+    for p, line, col in src.duplicate_keys:
+        findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
+    try:
+        budget = model.validate(src.data)
+    except ValidationError as e:
+        for err in e.errors():
+            _schema_finding(err, at)
+        return Loaded(path, src, None, None, _sorted(findings))
+    facts = Facts(budget)
+    Checker(budget, facts, at).run()
+    return Loaded(path, src, budget, facts, _sorted(findings))
+
+
+def _sorted(findings):
+    return sorted(findings, key=lambda f: (f.line, f.col, f.rule))
+
+
+_TYPE_MSG = {
+    "missing": "缺少必填字段“{field}”",
+    "extra_forbidden": "未知字段“{field}”（是否拼写错误？）",
+    "literal_error": "“{input}”不是允许的值，应为：{expected}",
+    "int_parsing": "应为整数，而不是“{input}”",
+    "decimal_parsing": "应为数字，而不是“{input}”",
+    "bool_parsing": "应为 true 或 false，而不是“{input}”",
+    "dict_type": "应为“字段: 值”的映射",
+    "model_type": "应为“字段: 值”的映射",
+    "list_type": "应为列表（每项以“- ”开头）",
+    "string_type": "应为文字",
+    "too_short": "至少需要一项",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+}
+
+
+def _schema_finding(err, at):
+    loc = tuple(err["loc"])
+    # pydantic adds union branch names / function markers to loc; keep only data keys
+    data_loc = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x.startswith("function-")
+                                                                    or x in ("list", "dict", "tuple", "str", "int"))))
+    field = str(data_loc[-1]) if data_loc else ""
+    typ = err["type"]
+    if typ == "missing":
+        rule, key = "schema.missing", False
+        data_loc = data_loc[:-1]
+    elif typ == "extra_forbidden":
+        rule, key = "schema.unknown-key", True
+    elif typ in ("value_error", "assertion_error"):
+        rule, key = "schema.value", False
+    else:
+        rule, key = "schema.type", False
+    tmpl = _TYPE_MSG.get(typ)
+    if typ in ("value_error",):
+        msg = str(err.get("ctx", {}).get("error", err["msg"]))
+    elif tmpl:
+        ctx = err.get("ctx", {})
+        inp = err.get("input")
+        msg = tmpl.format(field=field, input=inp if not isinstance(inp, (dict, list)) else "…",
+                          expected=ctx.get("expected", "").replace("'", ""))
+    elif typ.startswith("greater_than") or typ.startswith("less_than"):
+        msg = f"数值超出允许范围（{err['msg']}）"
+    else:
+        msg = f"取值无效：{err['msg']}"
+    where = ".".join(str(x) for x in data_loc)
+    at(data_loc, ERROR, rule, f"{where}：{msg}" if where else msg, key=key)
+
+
+# ---------------------------------------------------------------------------------------------
+class Checker:
+    def __init__(self, b: model.Budget, facts: Facts, at):
+        self.b, self.f, self.at = b, facts, at
+
+    def run(self):
+        for name in dir(self):
+            if name.startswith("rule_"):
+                getattr(self, name)()
+
+    def err(self, path, rule, msg, key=False):
+        self.at(path, ERROR, rule, msg, key)
+
+    def warn(self, path, rule, msg, key=False):
+        self.at(path, WARNING, rule, msg, key)
+
+    # -- codes and references --------------------------------------------------------------
+    def rule_units(self):
+        codes_ = {u.code for u in self.b.units}
+        many = len(self.b.units) > 1
+        for coll, label in (("expenditure", "支出科目"), ("economic", "经济分类"), ("projects", "项目")):
+            for i, item in enumerate(getattr(self.b, coll)):
+                if item.unit is not None and item.unit not in codes_:
+                    self.err((coll, i, "unit"), "ref.unknown-unit",
+                             f"{label}引用的单位代码 {item.unit} 不在 units 中")
+                elif item.unit is None and many:
+                    self.err((coll, i), "ref.missing-unit", f"部门预算有多个单位，{label}须填写 unit（单位代码）")
+        if self.b.running_costs:
+            for code in self.b.running_costs:
+                if code not in codes_:
+                    self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在 units 中", key=True)
+        if self.b.agency.kind == "单位" and many:
+            self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请将 agency.kind 设为 部门")
+
+    def rule_functional_codes(self):
+        seen = {}
+        names = {}
+        for i, ln in enumerate(self.b.expenditure):
+            key = (self.f.unit_of(ln.unit), ln.code, ln.source, ln.carryover)
+            if key in seen:
+                self.err(("expenditure", i, "code"), "code.duplicate",
+                         f"科目 {ln.code} {ln.name} 重复（同一单位、资金来源），请合并为一行（另见第 {seen[key]} 项）")
+            seen[key] = i + 1
+            if ln.code in names and names[ln.code] != ln.name:
+                self.err(("expenditure", i, "name"), "code.name-mismatch",
+                         f"科目 {ln.code} 的名称“{ln.name}”与前面的“{names[ln.code]}”不一致")
+            names.setdefault(ln.code, ln.name)
+            if not self.f.func_name(ln.code[:3]):
+                self.err(("expenditure", i, "code"), "code.unknown-class",
+                         f"科目 {ln.code} 所属的类 {ln.code[:3]} 不是支出功能分类的类")
+            elif not self.f.func_name(ln.code[:5]):
+                self.err(("expenditure", i, "code"), "code.unknown-subclass",
+                         f"科目 {ln.code} 所属的款 {ln.code[:5]} 名称未知；请在 functional_names 中补充")
+            if ln.wages + ln.family + ln.office + ln.ops + ln.target == 0:
+                self.warn(("expenditure", i), "amount.zero-row", f"科目 {ln.code} {ln.name} 金额全部为 0")
+
+    def rule_economic_codes(self):
+        seen = {}
+        for i, ln in enumerate(self.b.economic):
+            cls = ln.code[:3]
+            if cls not in codes.ECON_DEPT_CLASSES:
+                self.err(("economic", i, "code"), "code.unknown-class", f"经济分类 {ln.code} 不属于部门预算支出经济分类的类")
+            elif ln.name is None and ln.code not in codes.ECON_DEPT:
+                self.err(("economic", i, "code"), "code.unknown-subclass", f"经济分类款 {ln.code} 名称未知，请填写 name")
+            if ln.gov[:3] not in codes.ECON_GOV_CLASSES:
+                self.err(("economic", i, "gov"), "code.unknown-class", f"政府经济分类 {ln.gov} 不属于政府预算支出经济分类的类")
+            elif ln.gov_name is None and ln.gov not in codes.ECON_GOV:
+                self.err(("economic", i, "gov"), "code.unknown-subclass", f"政府经济分类款 {ln.gov} 名称未知，请填写 gov_name")
+            key = (self.f.unit_of(ln.unit), ln.code, ln.gov, ln.source, ln.kind, ln.carryover)
+            if key in seen:
+                self.err(("economic", i, "code"), "code.duplicate",
+                         f"经济分类 {ln.code}→{ln.gov} 重复（同一单位、资金来源），请合并为一行")
+            seen[key] = i
+
+    # -- identities ----------------------------------------------------------------------------
+    def rule_income_matches_expenditure(self):
+        if self.b.income is None:
+            return
+        t = self.f.total
+        for s in model.SOURCES:
+            typed = self.b.income.get(s, ZERO)
+            spent = t("all", s, False)
+            if r2(typed) != r2(spent):
+                path = ("income", s) if s in self.b.income else ("income",)
+                self.err(path, "identity.income-source",
+                         f"{s}收入 {f2(typed)} ≠ {s}支出 {f2(spent)}", key=s in self.b.income)
+        if "上年结转" in self.b.income and r2(self.b.income["上年结转"]) != r2(t("all", "all", True)):
+            self.err(("income", "上年结转"), "identity.income-source",
+                     f"上年结转收入 {f2(self.b.income['上年结转'])} ≠ 上年结转支出 {f2(t('all', 'all', True))}", key=True)
+
+    def rule_economic_matches_functional(self):
+        if not self.b.economic:
+            if self.f.total("basic") != 0:
+                self.warn(("economic",), "identity.econ-missing", "有基本支出但未填写经济分类（economic），表六/06表将为空")
+            return
+        ft, et = self.f.total, self.f.econ_total
+        tol = TOL_WAN if self.b.amount_unit == "万元" else ZERO
+        for s in model.SOURCES:
+            for kind, label in (("personnel", "人员经费"), ("office", "公用经费")):
+                fv, ev = ft(kind, s, False), et(kind, s, False)
+                if fv == ev:
+                    continue
+                msg = f"{s}基本支出{label}：经济分类合计 {f2(ev)} ≠ 功能分类合计 {f2(fv)}"
+                if abs(fv - ev) <= tol:
+                    self.warn(("economic",), "identity.econ-basic", msg + f"（在 {tol} 万元容差内）")
+                else:
+                    self.err(("economic",), "identity.econ-basic", msg)
+
+    def rule_projects_match_functional(self):
+        if not self.b.projects:
+            if self.f.total("project") != 0:
+                self.err(("projects",), "identity.projects", "有项目支出但未填写项目（projects）")
+            return
+        pt = self.f.projects_total(carry=None)
+        ft = self.f.total
+        for s in model.SOURCES:
+            for carry in (False, True):
+                for kind, label in (("ops", "其他运转类"), ("target", "特定目标类")):
+                    pv, fv = pt(kind, s, carry), ft(kind, s, carry)
+                    if pv != fv:
+                        when = "上年结转" if carry else "本年"
+                        self.err(("projects",), "identity.projects",
+                                 f"{when}{s}{label}项目合计 {f2(pv)} ≠ 支出科目中的{label}项目支出 {f2(fv)}")
+        by_func = defaultdict(Decimal)
+        for i, p in enumerate(self.b.projects):
+            if p.function:
+                by_func[p.function] += sum(p.amounts.values(), ZERO)
+        if by_func and all(p.function for p in self.b.projects):
+            for code, amt in sorted(by_func.items()):
+                fv = sum((leaf.v("project") for leaf in self.f.leaves if leaf.code == code), ZERO)
+                if amt != fv:
+                    i = next(i for i, p in enumerate(self.b.projects) if p.function == code)
+                    self.err(("projects", i, "function"), "identity.project-function",
+                             f"功能科目 {code} 下项目合计 {f2(amt)} ≠ 该科目项目支出 {f2(fv)}")
+
+    def rule_projects(self):
+        names, codes_ = {}, {}
+        for i, p in enumerate(self.b.projects):
+            if p.name in names:
+                self.err(("projects", i, "name"), "project.duplicate", f"项目“{p.name}”重复出现")
+            names[p.name] = i
+            if p.code:
+                if p.code in codes_:
+                    self.err(("projects", i, "code"), "project.duplicate", f"项目编码 {p.code} 重复")
+                codes_[p.code] = i
+            if sum(p.amounts.values(), ZERO) == 0:
+                self.warn(("projects", i, "amounts"), "amount.zero-row", f"项目“{p.name}”金额为 0")
+
+    def rule_sangong_matches_economic(self):
+        if not self.b.economic:
+            return
+        for item, code in codes.SANGONG_ECON.items():
+            econ = sum((ln.amount for ln in self.b.economic if ln.code == code and not ln.carryover), ZERO)
+            sg = self.f.sangong_amount(item)
+            present = any(ln.code == code for ln in self.b.economic)
+            if (present or sg) and r2(econ) != r2(sg) and (present or item in ("公务接待", "公务用车运行")):
+                path = ("sangong", item) if item in self.b.sangong else ("sangong",)
+                self.err(path, "identity.sangong-econ",
+                         f"“三公”经费{item} {f2(sg)} ≠ 经济分类 {code} {codes.ECON_DEPT[code]} {f2(econ)}",
+                         key=item in self.b.sangong)
+
+    def rule_controls(self):
+        values = self.f.control_values()
+        for block in ("controls", "published"):
+            for key, typed in getattr(self.b, block).items():
+                if key not in values:
+                    if key.startswith(("category_", "gpb_category_")):
+                        derived, label = ZERO, key
+                    else:
+                        self.err((block, key), "schema.unknown-key",
+                                 f"未知的控制数“{key}”；可用：{', '.join(sorted(values))[:200]}", key=True)
+                        continue
+                else:
+                    derived, label = values[key]
+                if r2(typed) != r2(derived):
+                    what = "填写的控制数" if block == "controls" else "已公开文件印出的"
+                    self.err((block, key), "control.mismatch",
+                             f"{label}：{what} {f2(typed)} ≠ 按明细计算 {f2(derived)}")
+
+    # -- performance tables ----------------------------------------------------------------------
+    def rule_performance(self):
+        depts = [d for u in self.b.units for d in u.departments]
+        for i, p in enumerate(self.b.projects):
+            perf = p.performance
+            tables = perf if isinstance(perf, list) else ([perf] if perf else [])
+            if len(tables) > 1:
+                self.err(("projects", i, "performance"), "perf.duplicate",
+                         f"项目“{p.name}”有 {len(tables)} 张绩效目标表（应为一张）")
+            if not tables:
+                continue
+            t = tables[0]
+            base = ("projects", i, "performance") + ((0,) if isinstance(perf, list) else ())
+            amount_yuan = sum(p.amounts.values(), ZERO) * 10000
+            if t.title_name and t.title_name != p.name:
+                self.warn(base + ("title_name",), "perf.name-mismatch",
+                          f"绩效目标表项目名称“{t.title_name}”与项目支出表“{p.name}”不一致")
+            if t.funds_yuan is not None:
+                annual = t.funds_yuan.annual.total()
+                if r2(annual) != r2(amount_yuan):
+                    self.err(base + ("funds_yuan", "annual"), "perf.funds-annual",
+                             f"项目“{p.name}”年度资金总额 {annual:,.0f} 元 ≠ 项目预算 {amount_yuan:,.0f} 元")
+                period = t.funds_yuan.period.total()
+                years = t.period_years or 1
+                if period < annual:
+                    self.warn(base + ("funds_yuan", "period"), "perf.funds-period",
+                              f"项目“{p.name}”实施期资金 {period:,.0f} 元少于年度资金 {annual:,.0f} 元")
+                elif 1 < years < 99 and period != annual * years and annual:
+                    self.warn(base + ("funds_yuan", "period"), "perf.funds-period",
+                              f"项目“{p.name}”实施期资金 {period:,.0f} 元 ≠ 年度资金 {annual:,.0f} 元 × 项目期 {years} 年")
+            self._cost_indicator(p, t, base, amount_yuan / 10000)
+            cats = _indicator_categories(t.indicators)
+            missing = [c for c in ("成本", "产出", "效益", "满意度") if not cats.get(c)]
+            if missing and p.publish_performance:
+                self.warn(base + ("indicators",), "perf.indicator-missing",
+                          f"项目“{p.name}”缺少{('、'.join(missing))}指标")
+            if depts:
+                text = "".join((t.overview, t.basis, t.necessity, t.measures, t.plan))
+                for name in sorted(set(_dept_mentions(text))):
+                    if not any(d.endswith(name) or (d[:2] == name[:2] and d[-1] == name[-1]) for d in depts):
+                        self.warn(base, "perf.unknown-department",
+                                  f"项目“{p.name}”的绩效目标表提到“{name}”，但内设机构中没有该机构")
+
+    def _cost_indicator(self, p, t, base, amount_wan):
+        cost = _indicator_categories(t.indicators).get("成本", [])
+        figures = []
+        for name, value in cost:
+            m = _WAN_RE.search(value)
+            if m:
+                figures.append((m.group(1) or "", Decimal(m.group(2)), name, value))
+        if not figures or amount_wan == 0:
+            return
+        amount = r2(amount_wan)
+        if all(op in ("≤", "<=", "<") for op, *_ in figures) and len(figures) == 1:
+            bound = figures[0][1]
+            bad = amount > bound or bound >= 2 * amount
+        else:
+            bad = sum(v for _op, v, *_ in figures) != amount
+        if bad:
+            shown = "；".join(f"{n} {v}" for _o, _x, n, v in figures)
+            self.warn(base + ("indicators",), "perf.cost-indicator",
+                      f"项目“{p.name}”成本指标（{shown}）与项目预算 {f2(amount)} 万元不符")
+
+    # -- other cross-checks ------------------------------------------------------------------------
+    def rule_running_costs(self):
+        if not self.b.running_costs:
+            return
+        for code, amount in self.b.running_costs.items():
+            u = self.f.unit_by_code.get(code)
+            if u is not None and u.type == "事业单位" and amount:
+                self.warn(("running_costs", code), "running.public-institution",
+                          f"{u.name}是事业单位（非参公），按名词解释不应列机关运行经费 {f2(amount)} 万元", key=True)
+
+    def rule_assets(self):
+        a = self.b.assets
+        if not a.vehicles:
+            return
+        n = sum(a.vehicles.values())
+        car = self.f.sangong_amount("公务用车运行")
+        if (n > 0) != (car > 0):
+            self.warn(("assets", "vehicles"), "assets.vehicles-sangong",
+                      f"车辆 {n} 辆与公务用车运行维护费 {f2(car)} 万元不相称")
+
+    def rule_procurement(self):
+        if self.f.procurement_total != 0:
+            return
+        hits = [p.name for p in self.b.projects if re.search(r"购买|采购|租赁|租用|设备", p.name)]
+        if hits:
+            self.warn(("procurement",), "procurement.zero-with-purchases",
+                      f"政府采购预算为 0，但项目中有“{hits[0]}”等 {len(hits)} 个购买服务、租赁或设备项目")
+
+
+_WAN_RE = re.compile(r"(≤|<=|<|≥|>=|>|=)?\s*(\d+(?:\.\d+)?)\s*万元")
+_DEPT_RE = re.compile(r"[\u4e00-\u9fa5]{2,7}?(?:股|科室|科)(?![学技目研普])")
+_CUT = re.compile(r".*[由据的和与及对向在从被将为是、]")
+
+
+def _dept_mentions(text: str):
+    """Names of internal offices (…股, …科) a free text mentions, e.g. 由技术运维股负责 → 技术运维股."""
+    for m in _DEPT_RE.finditer(text):
+        name = _CUT.sub("", m.group(0))
+        if len(name) >= 3:
+            yield name
+_LEVEL1 = {"成本指标": "成本", "产出指标": "产出", "效益指标": "效益", "满意度指标": "满意度"}
+
+
+def _indicator_categories(tree) -> dict[str, list[tuple[str, str]]]:
+    """Group indicators into the four Henan columns 成本/产出/效益/满意度."""
+    out: dict[str, list] = defaultdict(list)
+    for l1, sub in (tree or {}).items():
+        cat = _LEVEL1.get(l1, l1.replace("指标", ""))
+        items = sub.items() if isinstance(sub, dict) else [("", sub)]
+        for l2, lst in items:
+            c = "成本" if l2.startswith("成本") else cat
+            out[c].extend(lst)
+    return out

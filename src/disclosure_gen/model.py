@@ -1,0 +1,294 @@
+"""The input format: what an agency writes, validated by pydantic.
+
+Everything here is typed once by the author; nothing derivable (totals, 类/款 rows, shares,
+year-over-year changes) appears. Money is Decimal, never float. When the file declares
+`amount_unit: 元`, every money field is converted to 万元 on the way in (exactly, in Decimal).
+"""
+from __future__ import annotations
+
+import contextvars
+import datetime as _dt
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+# The fund sources of the budget system, in table column order.
+SOURCES = (
+    "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金",
+    "事业收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入", "其他收入",
+)
+FISCAL = SOURCES[:3]           # 财政拨款
+UNIT_FUNDS = SOURCES[4:]       # 单位资金
+Source = Literal[
+    "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金",
+    "事业收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入", "其他收入",
+]
+UnitType = Literal["行政单位", "事业单位", "参照公务员法管理"]
+ProjectType = Literal["其他运转类", "特定目标类"]
+SANGONG_ITEMS = ("因公出国", "公务接待", "公务用车购置", "公务用车运行")
+
+_factor: contextvars.ContextVar[Decimal] = contextvars.ContextVar("money_factor", default=Decimal(1))
+
+
+def _to_decimal(v, *, scale: bool):
+    if v is None or v == "":
+        return Decimal(0)
+    if isinstance(v, bool):
+        raise ValueError("金额应为数字")
+    if isinstance(v, float):
+        v = repr(v)
+    if isinstance(v, str):
+        s = v.strip().replace(",", "").replace("，", "")
+        try:
+            d = Decimal(s)
+        except InvalidOperation:
+            raise ValueError(f"金额应为数字，而不是“{v}”") from None
+    elif isinstance(v, (int, Decimal)):
+        d = Decimal(v)
+    else:
+        raise ValueError("金额应为数字")
+    if not d.is_finite():
+        raise ValueError("金额应为有限的数字")
+    if abs(d) >= Decimal("1e13"):
+        raise ValueError("金额过大")
+    if d.as_tuple().exponent < -6:
+        raise ValueError("金额小数位过多（最多 6 位）")
+    if d < 0:
+        raise ValueError("金额不能为负数")
+    return d / _factor.get() if scale else d
+
+
+Money = Annotated[Decimal, BeforeValidator(lambda v: _to_decimal(v, scale=True))]
+"""An amount in the file's unit, held in 万元."""
+Yuan = Annotated[Decimal, BeforeValidator(lambda v: _to_decimal(v, scale=False))]
+"""An amount always written in 元 (performance-target tables)."""
+
+
+def _code(digits: tuple[int, ...]):
+    def check(v):
+        if v is None:
+            raise ValueError("缺少编码")
+        s = str(v).strip()
+        if not s.isdigit() or len(s) not in digits:
+            want = "/".join(str(d) for d in digits)
+            raise ValueError(f"编码“{s}”应为 {want} 位数字")
+        return s
+    return BeforeValidator(check)
+
+
+Text = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Options(Strict):
+    template_version: Literal["2023", "2026"] = Field("2026", title="山西样式模板版本")
+    thousands_in_tables: Optional[bool] = Field(None, title="表格金额是否使用千分位")
+
+
+class Agency(Strict):
+    name: str = Field(title="单位/部门名称", min_length=1, max_length=100)
+    kind: Literal["单位", "部门"] = Field(title="单位预算或部门预算")
+    year: int = Field(title="预算年度", ge=2000, le=2100)
+    code: Annotated[str, _code((3,))] = Field(title="主管部门代码（3 位）")
+    region: Optional[str] = Field(None, title="地区名（绩效目标表标题）")
+    level: Optional[str] = Field(None, title="财政层级，如 市级、县(区)级")
+    finance_word: str = Field("市级财政", title="名词解释中的财政层级用语")
+    supervisor: Optional[str] = Field(None, title="主管单位全称（河南样式机构设置）")
+    publish_date: Optional[str] = Field(None, title="公开日期（河南样式附件下方日期行）")
+
+
+class Unit(Strict):
+    code: Annotated[str, _code((6, 9))] = Field(title="单位代码")
+    name: str = Field(title="单位名称", min_length=1)
+    type: UnitType = Field(title="单位类型")
+    funding: Optional[Literal["全额", "差额", "自收自支"]] = Field(None, title="经费形式")
+    short_name: Optional[str] = Field(None, title="简称（如 局机关）")
+    departments: list[str] = Field(default_factory=list, title="内设机构")
+
+
+class Overview(Strict):
+    duties_numbering: Literal["（一）", "(一)", "（1）"] = "（一）"
+    duties: list[Text] = Field(default_factory=list, title="主要职责（每条一项）")
+    organization: list[Text] = Field(default_factory=list, title="机构设置情况（每项一段）")
+
+
+class ExpLine(Strict):
+    """One 项 row of the functional classification: the budget system's 支出预算表 row."""
+    code: Annotated[str, _code((7,))] = Field(title="支出功能分类科目编码（项，7 位）")
+    name: str = Field(title="科目名称", min_length=1)
+    unit: Optional[str] = Field(None, title="预算单位代码（部门预算时填写）")
+    source: Source = Field("一般公共预算", title="资金来源")
+    carryover: bool = Field(False, title="是否上年结转资金")
+    wages: Money = Field(Decimal(0), title="基本支出-人员经费-工资福利支出")
+    family: Money = Field(Decimal(0), title="基本支出-人员经费-对个人和家庭的补助")
+    office: Money = Field(Decimal(0), title="基本支出-公用经费")
+    ops: Money = Field(Decimal(0), title="项目支出-其他运转类")
+    target: Money = Field(Decimal(0), title="项目支出-特定目标类")
+
+
+class EconLine(Strict):
+    """One row of 基本支出 by economic classification (部门经济分类款 → 政府经济分类款)."""
+    code: Annotated[str, _code((5,))] = Field(title="部门预算支出经济分类科目编码（款，5 位）")
+    name: Optional[str] = Field(None, title="科目名称（省略时按编码自动填写）")
+    gov: Annotated[str, _code((5,))] = Field(title="政府预算支出经济分类科目编码（款，5 位）")
+    gov_name: Optional[str] = Field(None, title="政府经济分类科目名称（省略时按编码自动填写）")
+    amount: Money = Field(title="金额")
+    unit: Optional[str] = Field(None, title="预算单位代码（部门预算时填写）")
+    source: Source = Field("一般公共预算", title="资金来源")
+    kind: Literal["basic", "project"] = Field("basic", title="basic 基本支出 | project 项目支出")
+    carryover: bool = False
+
+
+class FundSplit(Strict):
+    中央: Yuan = Decimal(0)
+    省级: Yuan = Decimal(0)
+    市县: Yuan = Decimal(0)
+    自筹: Yuan = Decimal(0)
+    其他: Optional[Yuan] = None
+
+    def total(self) -> Decimal:
+        return self.中央 + self.省级 + self.市县 + self.自筹 + (self.其他 or 0)
+
+
+class Funds(Strict):
+    period: FundSplit = Field(title="实施期资金（元）")
+    annual: FundSplit = Field(title="年度资金（元）")
+
+
+Indicator = Annotated[tuple[Text, Text], Field(title="[三级指标, 指标值]")]
+IndicatorTree = dict[str, Union[dict[str, list[Indicator]], list[Indicator]]]
+
+
+class Performance(Strict):
+    title_name: Optional[str] = Field(None, title="绩效目标表上的项目名称（与项目名称不同时填写）")
+    attribute: Optional[str] = Field(None, title="项目属性")
+    period_years: Optional[int] = Field(None, ge=1, le=99, title="项目期（年）")
+    funds_yuan: Optional[Funds] = Field(None, title="项目资金（元）")
+    overview: Text = ""
+    basis: Text = ""
+    necessity: Text = ""
+    measures: Text = ""
+    plan: Text = ""
+    goal_period: Text = ""
+    goal_annual: Text = ""
+    indicators: IndicatorTree = Field(default_factory=dict, title="绩效指标（实施期；年度相同时只填此项）")
+    indicators_annual: Optional[IndicatorTree] = Field(None, title="年度绩效指标（与实施期不同时填写）")
+    owner: Text = Field("", title="负责人")
+    handler: Text = Field("", title="经办人")
+    phone: Text = Field("", title="联系电话")
+    filled_at: Text = Field("", title="填报日期（YYYYMMDDhhmmss）")
+
+
+class Project(Strict):
+    code: Optional[Annotated[str, BeforeValidator(lambda v: str(v).strip())]] = Field(None, title="项目编码")
+    name: str = Field(title="项目名称", min_length=1)
+    unit: Optional[str] = Field(None, title="预算单位代码（部门预算时填写）")
+    type: ProjectType = Field(title="项目类型")
+    function: Optional[Annotated[str, _code((7,))]] = Field(None, title="支出功能分类（项）")
+    amounts: dict[Source, Money] = Field(title="金额（按资金来源）")
+    carryover: bool = Field(False, title="是否上年结转项目")
+    publish_performance: bool = Field(True, title="是否公开绩效目标表")
+    performance: Optional[Union[Performance, list[Performance]]] = Field(
+        None, title="项目支出绩效目标表（同一项目印了多张表时为列表）")
+
+
+SangongValue = Union[Money, dict[Source, Money]]
+
+
+class Procurement(Strict):
+    goods: Money = Field(Decimal(0), title="政府采购货物预算")
+    works: Money = Field(Decimal(0), title="政府采购工程预算")
+    services: Money = Field(Decimal(0), title="政府采购服务预算")
+
+
+class Assets(Strict):
+    as_of: Optional[_dt.date] = Field(None, title="截至日期（默认上年 12 月 31 日）")
+    vehicle_quota: Optional[int] = Field(None, ge=0, title="公务用车编制（辆）")
+    vehicles: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict, title="车辆（类别: 辆数）")
+    office_area_m2: Optional[Decimal] = Field(None, ge=0, title="办公用房建筑总面积（平方米）")
+    equipment_50w: Optional[int] = Field(None, ge=0, title="单价50万元以上通用设备（台/套）")
+    equipment_100w: Optional[int] = Field(None, ge=0, title="单价100万元以上专用设备（台/套）")
+    vehicles_text: Optional[str] = Field(None, title="车辆情况（自由文字，覆盖自动生成的句子）")
+    housing_text: Optional[str] = Field(None, title="房屋情况（自由文字）")
+    other_text: Optional[str] = Field(None, title="其他国有资产情况（自由文字）")
+
+
+class Notes(Strict):
+    purchase_services: Optional[str] = Field(None, title="政府购买服务指导性目录")
+    other: Optional[str] = Field(None, title="其他")
+    key_project_evaluation: Optional[str] = Field(None, title="重点项目绩效评价情况")
+    special_transfer: Optional[str] = Field(None, title="专项转移支付项目情况")
+    running_costs_use: Optional[str] = Field(None, title="机关运行经费具体用途")
+
+
+class PriorItem(Strict):
+    amount: Money = Field(title="上年预算数")
+    reason: Optional[str] = Field(None, title="增减变动主要原因")
+
+
+class Prior(Strict):
+    total: Optional[PriorItem] = Field(None, title="上年收支总计")
+    expenditure_total: Optional[PriorItem] = Field(None, title="上年支出总计（与收入总计不同时填写）")
+    gpb: Optional[PriorItem] = Field(None, title="上年一般公共预算当年拨款")
+    fund: Optional[PriorItem] = Field(None, title="上年政府性基金预算")
+    soe: Optional[PriorItem] = Field(None, title="上年国有资本经营预算")
+    sangong: Optional[PriorItem] = Field(None, title="上年“三公”经费合计（原因）")
+    sangong_items: dict[Literal["因公出国", "公务接待", "公务用车购置", "公务用车运行"], PriorItem] = Field(
+        default_factory=dict, title="上年“三公”经费分项")
+    running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费")
+
+
+class Budget(Strict):
+    """One agency's budget for one year."""
+    amount_unit: Literal["万元", "元"] = Field(title="金额单位（全文件统一）")
+    style: Literal["shanxi", "henan"] = Field("shanxi", title="默认样式")
+    options: Options = Field(default_factory=Options)
+    agency: Agency
+    units: list[Unit] = Field(min_length=1, title="预算单位")
+    overview: Overview = Field(default_factory=Overview)
+    income: Optional[dict[Literal[
+        "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金",
+        "事业收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入", "其他收入", "上年结转"], Money]] = Field(
+        None, title="收入预算（可省略：省略时按支出汇总）")
+    expenditure: list[ExpLine] = Field(default_factory=list, title="支出功能分类（项级）")
+    economic: list[EconLine] = Field(default_factory=list, title="基本支出经济分类")
+    gov_fund_income: list[dict[str, Union[str, Money]]] = Field(
+        default_factory=list, title="政府性基金收入科目（code, name, amount）")
+    projects: list[Project] = Field(default_factory=list)
+    sangong: dict[Literal["因公出国", "公务接待", "公务用车购置", "公务用车运行"], SangongValue] = Field(
+        default_factory=dict, title="“三公”经费（省略的项为 0）")
+    running_costs: Optional[dict[str, Money]] = Field(None, title="机关运行经费（单位代码: 金额）")
+    procurement: Procurement = Field(default_factory=Procurement)
+    performance_overall: Optional[str] = Field(None, title="整体绩效目标说明")
+    assets: Assets = Field(default_factory=Assets)
+    notes: Notes = Field(default_factory=Notes)
+    prior_year: Prior = Field(default_factory=Prior)
+    glossary: dict[str, str] = Field(default_factory=dict, title="名词解释覆盖（词条: 解释）")
+    functional_names: dict[Annotated[str, _code((3, 5))], str] = Field(
+        default_factory=dict, title="类/款科目名称补充（编码: 名称）")
+    controls: dict[str, Money] = Field(default_factory=dict, title="控制数（手工填写的合计，用于核对）")
+    published: dict[str, Decimal] = Field(default_factory=dict, title="已公开文件印出的数字（用于核对）")
+
+    @field_validator("units")
+    @classmethod
+    def _unique_units(cls, v):
+        seen = set()
+        for u in v:
+            if u.code in seen:
+                raise ValueError(f"单位代码 {u.code} 重复")
+            seen.add(u.code)
+        return v
+
+
+def validate(data: dict):
+    """Validate raw YAML data; money fields are scaled to 万元 per `amount_unit`."""
+    unit = data.get("amount_unit") if isinstance(data, dict) else None
+    token = _factor.set(Decimal(10000) if unit == "元" else Decimal(1))
+    try:
+        return Budget.model_validate(data)
+    finally:
+        _factor.reset(token)

@@ -1,0 +1,150 @@
+"""Read a YAML file into plain Python data plus a map from data paths to source positions.
+
+Scalars stay as the exact text the author typed (so "126.80" becomes Decimal("126.80") later and
+"031" keeps its leading zero); only null is resolved. The reader refuses what could hurt us:
+files that are too large, non-UTF-8 text, alias bombs, absurd nesting and duplicate keys.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+try:  # the C composer is ~10x faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader
+
+MAX_BYTES = 5 * 1024 * 1024      # a large 部门 with 80 projects is well under 1 MB
+MAX_NODES = 300_000              # expanded nodes, counting every alias use
+MAX_DEPTH = 40                   # the format nests about 8 levels deep
+NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+class InputError(Exception):
+    """The file cannot be used at all (exit status 2). The message is Chinese, for the user."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+@dataclass
+class Source:
+    path: str
+    data: object
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    duplicate_keys: list[tuple[tuple, int, int]] = field(default_factory=list)
+
+    def where(self, path: tuple) -> tuple[int, int]:
+        """Line and column (1-based) of the value at `path`, or of its nearest ancestor."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (1, 1))
+
+    def where_key(self, path: tuple) -> tuple[int, int]:
+        return self.key_positions.get(tuple(path)) or self.where(path)
+
+
+def read_text(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}") from None
+    except OSError as e:
+        raise InputError(f"无法读取文件：{path}（{e.strerror}）") from None
+    if p.is_dir():
+        raise InputError(f"{path} 是文件夹，不是 YAML 文件")
+    if size > MAX_BYTES:
+        raise InputError(f"文件过大（{size / 1048576:.1f} MB），上限为 {MAX_BYTES // 1048576} MB；请检查是否选错了文件")
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise InputError(f"文件不是 UTF-8 编码（第 {line} 行附近）；请在编辑器中以 UTF-8 另存", line, 1) from None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise InputError("文件为空：没有任何预算数据")
+    return text
+
+
+def load(path: str | Path, text: str | None = None) -> Source:
+    if text is None:
+        text = read_text(path)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = (e.problem or e.context or "语法错误")
+        raise InputError(f"YAML 语法错误：{_zh_problem(what)}", line, col) from None
+    except yaml.YAMLError as e:  # pragma: no cover - other parser errors
+        raise InputError(f"YAML 语法错误：{e}") from None
+    except RecursionError:
+        raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）") from None
+    if root is None:
+        raise InputError("文件为空：没有任何预算数据")
+    src = Source(str(path), None)
+    counter = [0]
+    src.data = _convert(root, (), src, counter, 0)
+    if not isinstance(src.data, dict):
+        raise InputError("文件顶层应是“字段: 值”的映射，而不是列表或单个值", 1, 1)
+    return src
+
+
+def _zh_problem(problem: str) -> str:
+    table = {
+        "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
+        "mapping values are not allowed here": "此处不能出现冒号“:”（值中含冒号时请加引号）",
+        "could not find expected ':'": "缺少冒号“:”",
+        "found undefined alias": "引用了未定义的锚点（*别名）",
+    }
+    for en, zh in table.items():
+        if problem.startswith(en):
+            return zh
+    return problem
+
+
+def _convert(node, path, src: Source, counter, depth):
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise InputError(f"数据量过大或含有递归展开的别名（超过 {MAX_NODES} 个节点），已停止读取")
+    if depth > MAX_DEPTH:
+        raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）",
+                         node.start_mark.line + 1, node.start_mark.column + 1)
+    pos = (node.start_mark.line + 1, node.start_mark.column + 1)
+    src.positions.setdefault(path, pos)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value in NULLS:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(child, path + (i,), src, counter, depth + 1) for i, child in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                raise InputError("映射的键必须是简单文字", knode.start_mark.line + 1, knode.start_mark.column + 1)
+            key = knode.value
+            if key == "<<":  # merge keys: allowed, values merged under this mapping
+                merged = _convert(vnode, path, src, counter, depth + 1)
+                for m in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(m, dict):
+                        for k, v in m.items():
+                            out.setdefault(k, v)
+                continue
+            kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            if key in out:
+                src.duplicate_keys.append((path + (key,), *kpos))
+            src.key_positions[path + (key,)] = kpos
+            out[key] = _convert(vnode, path + (key,), src, counter, depth + 1)
+        return out
+    return None  # pragma: no cover
