@@ -44,6 +44,39 @@ def cmd_check(args) -> int:
     return status
 
 
+def cmd_render(args) -> int:
+    from . import pipeline, yamlsrc
+    formats = [x.strip() for x in args.format.split(",") if x.strip()]
+    bad = [x for x in formats if x not in pipeline.FORMATS]
+    if bad:
+        print(f"未知格式：{', '.join(bad)}（可用：docx,pdf,html）", file=sys.stderr)
+        return 2
+    status = 0
+    for path in args.files:
+        try:
+            res = pipeline.render_file(path, args.output, style=args.style, formats=formats, force=args.force)
+        except yamlsrc.InputError as e:
+            where = f"{path}:{e.line}:{e.col}" if e.line else path
+            print(f"{where} 无法使用 {e.message}", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        except pipeline.RenderRefused as e:
+            print(str(e), file=sys.stderr)
+            status = max(status, 1)
+            continue
+        except OSError as e:
+            print(f"{path}：写入失败（{e.strerror or e}），原有文件未改动", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        for f in res.findings:
+            if f.severity == "error" or args.verbose:
+                print(f.format(), file=sys.stderr)
+        for target, size in res.written:
+            print(f"已生成 {target}（{size / 1024:.0f} KB）")
+        print(f"{path}：用时 {res.seconds:.2f} 秒")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="disclosure-gen", description="预算公开文件生成工具")
     sub = p.add_subparsers(dest="cmd", metavar="命令")
@@ -51,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
     c.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
     c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("render", help="生成 DOCX/PDF 文件", description="由预算数据文件生成预算公开文件")
+    r.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
+    r.add_argument("--style", help="样式（shanxi | henan），默认取文件中的 style")
+    r.add_argument("--format", default="docx,pdf", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    r.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
+    r.add_argument("--force", action="store_true", help="数据有错误时仍生成，每页标注“草稿（存在校验错误）”")
+    r.add_argument("-v", "--verbose", action="store_true", help="同时列出警告")
+    r.set_defaults(func=cmd_render)
     return p
 
 

@@ -1,0 +1,113 @@
+"""Load → check → render → write, with atomic writes and safe file names."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import check
+
+FORMATS = ("docx", "pdf", "html")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+class RenderRefused(Exception):
+    """Rendering was refused (errors in the data, unknown style…); message is Chinese."""
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file name from free text: no separators, no control or reserved characters, no dot-files."""
+    s = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", text)
+    s = re.sub(r"\.{2,}", "_", s).strip(" ._")
+    if not s:
+        s = "disclosure"
+    if s.split(".")[0].upper() in _RESERVED:
+        s = "_" + s
+    return s[:limit]
+
+
+def output_stem(budget, style: str) -> str:
+    a = budget.agency
+    return safe_name(f"{a.name}-{a.year}年度{a.kind}预算公开-{style}")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over the target."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@dataclass
+class Result:
+    path: str
+    style: str
+    written: list[tuple[str, int]] = field(default_factory=list)   # (file, bytes)
+    seconds: float = 0.0
+    findings: list = field(default_factory=list)
+
+
+def style_findings(loaded, doc) -> list:
+    """Findings for data a style needed and the file lacks (recorded by templates via doc.need)."""
+    out = []
+    for item in dict.fromkeys(doc.missing):
+        field_path, what = item.split("|", 1)
+        parts = tuple(int(p) if p.isdigit() else p for p in field_path.split("."))
+        line, col = loaded.source.where(parts) if loaded.source else (0, 0)
+        out.append(check.Finding(check.WARNING, "style.missing-data",
+                                 f"{what}：请在 {field_path} 中补充", loaded.path, line, col))
+    return out
+
+
+def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False):
+    """Render a checked file to {format: bytes}. Imports the rendering stack lazily."""
+    from . import render
+    if loaded.budget is None or (loaded.errors and not force):
+        n = len(loaded.errors)
+        raise RenderRefused(f"{loaded.path} 有 {n} 个校验错误，未生成文件（先运行 check 修正，或用 --force 生成草稿）")
+    style = style or loaded.budget.style
+    if style not in render.available_styles():
+        raise RenderRefused(f"未知样式“{style}”；可用样式：{', '.join(render.available_styles())}")
+    draft = bool(loaded.errors)
+    html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
+    out = {}
+    if "html" in formats:
+        out["html"] = html.encode("utf-8")
+    if "docx" in formats:
+        out["docx"] = render.render_docx(html, assets, style, draft=draft)
+    if "pdf" in formats:
+        out["pdf"] = render.render_pdf(html, assets, style, draft=draft)
+    return out, style_findings(loaded, doc), style
+
+
+def render_file(path: str, out_dir: str | Path, style: str | None = None, formats=("docx", "pdf"),
+                force=False) -> Result:
+    t0 = time.perf_counter()
+    loaded = check.load(path)
+    blobs, extra, style = render_loaded(loaded, style, formats, force)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = output_stem(loaded.budget, style)
+    res = Result(path, style, findings=loaded.findings + extra)
+    # all documents are complete in memory before the first file is replaced
+    for fmt in FORMATS:
+        if fmt in blobs:
+            target = out_dir / f"{stem}.{fmt}"
+            atomic_write(target, blobs[fmt])
+            res.written.append((str(target), len(blobs[fmt])))
+    res.seconds = time.perf_counter() - t0
+    return res

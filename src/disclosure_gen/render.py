@@ -1,0 +1,195 @@
+"""From budget facts to one document markup (HTML), then to PDF and DOCX bytes.
+
+A style is a folder templates/<style>/ with `style.yaml` (wording, number formats, glossary,
+page setup) and Jinja templates whose entry point is `document.html.j2`. Shared macros live in
+templates/_shared/. Adding a province means adding a folder: nothing here names a province.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from .derive import Facts
+from .money import ZERO, Change, pct, r2, shares
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = Path(__import__("os").environ.get("DISCLOSURE_GEN_TEMPLATES", ROOT / "templates"))
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_num(n: int) -> str:
+    """Chinese numerals as the documents print them: 一 … 十 十一 … 二十 二十一 … 九十九."""
+    n = int(n)
+    if n <= 10:
+        return "十" if n == 10 else CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "十" if tens == 1 else CN_DIGITS[tens] + "十"
+    return head + (CN_DIGITS[ones] if ones else "")
+
+
+def available_styles() -> list[str]:
+    return sorted(p.parent.name for p in TEMPLATES.glob("*/style.yaml"))
+
+
+@functools.lru_cache(maxsize=8)
+def load_style(name: str) -> dict:
+    path = TEMPLATES / name / "style.yaml"
+    if not path.is_file():
+        raise KeyError(name)
+    with open(path, encoding="utf-8") as fh:
+        style = yaml.safe_load(fh) or {}
+    style.setdefault("name", name)
+    return style
+
+
+# ---- number formatting ---------------------------------------------------------------------------
+def fmt_amount(x, sep=True, zero="", places=2) -> str:
+    """A 万元 figure: half-up to 2 decimals; `zero` is what a zero prints as ('' in tables)."""
+    if x is None:
+        return zero
+    v = r2(x)
+    if v == 0:
+        return zero
+    q = Decimal(1).scaleb(-places)
+    v = v.quantize(q)
+    return f"{v:,.{places}f}" if sep else f"{v:.{places}f}"
+
+
+def fmt_yuan(x, sep=True, zero="0") -> str:
+    if x is None:
+        return ""
+    v = Decimal(x).quantize(Decimal(1))
+    if v == 0:
+        return zero
+    return f"{v:,.0f}" if sep else f"{v:.0f}"
+
+
+def fmt_pct(p, zero="0.00%") -> str:
+    if p is None:
+        return ""
+    p = r2(p)
+    if p == 0:
+        return zero
+    return f"{p:.2f}%"
+
+
+@dataclass
+class Assets:
+    """Files the markup refers to (charts), by name."""
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, name: str, data: bytes) -> str:
+        self.files[name] = data
+        return name
+
+
+class Document:
+    """What templates see as `doc`: facts, style settings and formatting helpers."""
+
+    def __init__(self, facts: Facts, style: dict, assets: Assets, findings=()):
+        self.f = facts
+        self.b = facts.b
+        self.style = style
+        self.assets = assets
+        self.findings = list(findings)
+        self._chart_no = 0
+        self.missing: list[str] = []   # data a style needed and the file lacks (reported as findings)
+
+    # formatting, configured by style.yaml `numbers:`
+    def _num(self, key, default):
+        return self.style.get("numbers", {}).get(key, default)
+
+    def cell(self, x) -> str:
+        """Table cell: blank for zero."""
+        return fmt_amount(x, sep=self._num("table_thousands", True), zero=self._num("table_zero", ""))
+
+    def wan(self, x, sep=None) -> str:
+        """Amount in running text (no unit)."""
+        if sep is None:
+            sep = self._num("text_thousands", True)
+        return fmt_amount(x, sep=sep, zero=self._num("text_zero", "0"))
+
+    def pct(self, p) -> str:
+        return fmt_pct(p, zero=self._num("pct_zero", "0%"))
+
+    def yuan(self, x) -> str:
+        return fmt_yuan(x)
+
+    share = staticmethod(pct)
+    shares = staticmethod(shares)
+
+    def change(self, current, prior_item) -> Change | None:
+        if prior_item is None:
+            return None
+        return Change(Decimal(current), prior_item.amount)
+
+    def chart(self, kind: str, labels, values, title: str) -> str:
+        """Draw a chart, register it as an asset (SVG for PDF, PNG for DOCX); return the SVG name."""
+        from . import charts
+        self._chart_no += 1
+        stem = f"chart-{self._chart_no}"
+        svg, png = charts.pie(list(labels), [Decimal(v) for v in values], title)
+        self.assets.add(stem + ".png", png)
+        return self.assets.add(stem + ".svg", svg)
+
+    def need(self, field_path: str, what: str) -> str:
+        """A template records data it needed but did not get; returns '' so the cell stays blank."""
+        self.missing.append(f"{field_path}|{what}")
+        return ""
+
+
+def _env(style_name: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(TEMPLATES / style_name), str(TEMPLATES / "_shared")]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["cn"] = cn_num
+    env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
+    return env
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_env(style_name: str) -> jinja2.Environment:
+    return _env(style_name)
+
+
+def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=()) -> tuple[str, Assets, Document]:
+    style = load_style(style_name)
+    assets = Assets()
+    doc = Document(facts, style, assets, findings)
+    template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
+    html = template.render(doc=doc, f=facts, b=facts.b, style=style, draft=draft)
+    return html, assets, doc
+
+
+def style_css(style_name: str) -> list[str]:
+    from .writers.pdf import base_css
+    css = [base_css()]
+    p = TEMPLATES / style_name / "print.css"
+    if p.is_file():
+        css.append(p.read_text(encoding="utf-8"))
+    return css
+
+
+def render_pdf(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
+    from .writers.pdf import render_pdf as _pdf
+    return _pdf(html, assets.files, style_css(style_name), draft=draft)
+
+
+def render_docx(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
+    from .writers.docx import render_docx as _docx
+    return _docx(html, assets.files, draft=draft, style_name=style_name)
+
+
+__all__ = ["render_html", "render_pdf", "render_docx", "load_style", "available_styles", "cn_num", "Markup"]
