@@ -399,6 +399,38 @@ class Facts:
                 vals[key] = (ch.percent, "增减率(%)")
         return vals
 
+    # ---- income classification rows (government-fund income table) ------------------------------
+    def income_rows(self, items=None) -> list["IncomeRow"]:
+        """收入分类 rows of `items` (default: gov_fund_income) in code order. When only 7-digit
+        项 codes are given, their 3-digit 类 and 5-digit 款 rows are rolled up exactly; otherwise
+        the rows are taken as typed. Returns IncomeRow(level, code, name, amount)."""
+        items = self.b.gov_fund_income if items is None else items
+        factor = Decimal(10000) if self.b.amount_unit == "元" else Decimal(1)
+        leaves = []
+        for it in items:
+            code = str(it.get("code", "")).strip()
+            amt = it.get("amount", 0)
+            amt = amt if isinstance(amt, Decimal) else Decimal(str(amt or 0).replace(",", "")) / factor
+            leaves.append((code, str(it.get("name", "")).strip(), amt))
+        roll = leaves and all(len(c) == 7 for c, _, _ in leaves)
+        nodes: dict[str, IncomeRow] = {}
+        for code, name, amt in leaves:
+            levels = (("类", code[:3]), ("款", code[:5]), ("项", code)) if roll else (("", code),)
+            for lvl, c in levels:
+                node = nodes.get(c)
+                if node is None:
+                    node = nodes[c] = IncomeRow(lvl, c, name if c == code else codes.INCOME.get(c, ""))
+                node.amount += amt
+        return [nodes[c] for c in sorted(nodes)]
+
+
+@dataclass
+class IncomeRow:
+    level: str
+    code: str
+    name: str
+    amount: Decimal = ZERO
+
 
 def derive(budget: Budget) -> Facts:
     return Facts(budget)

@@ -80,6 +80,32 @@ def fmt_pct(p, zero="0.00%") -> str:
     return f"{p:.2f}%"
 
 
+_money_pct = pct
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def with_variant(style: dict, budget) -> dict:
+    """The style with the overrides its data selects: style.yaml may name an option
+    (`variant: template_version`) whose value picks a block of `versions:` merged over the defaults;
+    `options.thousands_in_tables`, when given, sets `numbers.table_thousands`. Never mutates `style`."""
+    out = style
+    key = style.get("variant")
+    if key:
+        over = (style.get("versions") or {}).get(str(getattr(budget.options, key, "")))
+        if over:
+            out = _deep_merge(out, over)
+    t = getattr(budget.options, "thousands_in_tables", None)
+    if t is not None:
+        out = _deep_merge(out, {"numbers": {"table_thousands": t}})
+    return out
+
+
 @dataclass
 class Assets:
     """Files the markup refers to (charts), by name."""
@@ -96,7 +122,7 @@ class Document:
     def __init__(self, facts: Facts, style: dict, assets: Assets, findings=()):
         self.f = facts
         self.b = facts.b
-        self.style = style
+        self.style = with_variant(style, facts.b)
         self.assets = assets
         self.findings = list(findings)
         self._chart_no = 0
@@ -122,7 +148,7 @@ class Document:
     def yuan(self, x) -> str:
         return fmt_yuan(x)
 
-    share = staticmethod(pct)
+    share = staticmethod(_money_pct)   # the module's pct (the method above shadows the name here)
     shares = staticmethod(shares)
 
     def change(self, current, prior_item) -> Change | None:
@@ -143,6 +169,58 @@ class Document:
         """A template records data it needed but did not get; returns '' so the cell stays blank."""
         self.missing.append(f"{field_path}|{what}")
         return ""
+
+    def indicator_rows(self, period: dict, annual: dict | None, levels) -> list[dict]:
+        """Rows of a performance-target indicator grid with 实施期 and 年度 side by side.
+
+        `levels` lists [一级, [二级, …]] that are printed even when empty; a data 二级 whose name
+        equals a listed one up to a trailing 指标 keeps the data's spelling; data-only 一级/二级 are
+        kept in data order (an 一级 given as a plain list has one unnamed 二级). Each row is
+        {"l1": (name, rowspan) | None, "sides": [((二级, rowspan) | None, 三级, 指标值) × 2]}.
+        """
+        annual = period if annual is None else annual
+        stem = lambda s: s[:-2] if s.endswith("指标") else s   # noqa: E731
+        l1_order = [l1 for l1, _ in levels]
+        for tree in (period, annual):
+            prev = None
+            for k in tree or {}:
+                if k not in l1_order:
+                    l1_order.insert(l1_order.index(prev) + 1 if prev in l1_order else len(l1_order), k)
+                prev = k
+        canon = {l1: [n for n in l2s if n not in l1_order] for l1, l2s in levels}
+
+        def groups(tree, l1):
+            sub = (tree or {}).get(l1)
+            if sub is None:
+                return {}
+            if not isinstance(sub, dict):
+                return {"": ("", list(sub))}
+            return {stem(k): (k, list(v or [])) for k, v in sub.items()}
+
+        rows = []
+        for l1 in l1_order:
+            gp, ga = groups(period, l1), groups(annual, l1)
+            keys = [stem(n) for n in canon.get(l1, [])]
+            for g in (gp, ga):
+                keys += [k for k in g if k not in keys]
+            if not keys:
+                if l1 not in canon:
+                    continue
+                keys = [""]
+            start = len(rows)
+            for key in keys:
+                default = next((n for n in canon.get(l1, []) if stem(n) == key), key)
+                sides = [g.get(key, (default, [])) for g in (gp, ga)]
+                sides = [(name if name or key == "" else default, items) for name, items in sides]
+                n = max(1, *(len(items) for _, items in sides))
+                for i in range(n):
+                    cells = []
+                    for name, items in sides:
+                        l3, val = (list(items[i]) + ["", ""])[:2] if i < len(items) else ("", "")
+                        cells.append(((name, n) if i == 0 else None, l3, val))
+                    rows.append({"l1": None, "sides": cells})
+            rows[start]["l1"] = (l1, len(rows) - start)
+        return rows
 
 
 def _env(style_name: str) -> jinja2.Environment:
@@ -169,7 +247,7 @@ def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=
     assets = Assets()
     doc = Document(facts, style, assets, findings)
     template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
-    html = template.render(doc=doc, f=facts, b=facts.b, style=style, draft=draft)
+    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
     return html, assets, doc
 
 
