@@ -222,6 +222,25 @@ class Document:
             rows[start]["l1"] = (l1, len(rows) - start)
         return rows
 
+    def indicator_columns(self, tree: dict | None, categories, field_path: str = "") -> list[list[tuple[str, str]]]:
+        """A one-line-per-indicator grid: one (三级指标, 指标值) pair per category, side by side.
+
+        `categories` are the grouping names of check._indicator_categories (成本/产出/效益/满意度 …);
+        row k holds the k-th indicator of each category, ("", "") once a category is exhausted.
+        Indicators whose 一级 fits none of `categories` are not dropped silently: they are recorded
+        with `need` at `field_path`.
+        """
+        from .check import _indicator_categories
+        groups = _indicator_categories(tree or {})
+        stray = [c for c, items in groups.items() if c not in categories and items]
+        if stray:
+            self.need(field_path or "projects", "绩效指标类别“" + "、".join(stray) + "”无法归入"
+                      + "/".join(categories) + "（请改用这些一级指标）")
+        cols = [list(groups.get(c, [])) for c in categories]
+        n = max((len(c) for c in cols), default=0)
+        return [[tuple((list(c[i]) + ["", ""])[:2]) if i < len(c) else ("", "") for c in cols]
+                for i in range(n)]
+
 
 def _env(style_name: str) -> jinja2.Environment:
     env = jinja2.Environment(
