@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover
 MAX_BYTES = 5 * 1024 * 1024      # a large 部门 with 80 projects is well under 1 MB
 MAX_NODES = 300_000              # expanded nodes, counting every alias use
 MAX_DEPTH = 40                   # the format nests about 8 levels deep
+MAX_ITEMS = 20_000               # items in one list: a province's largest 部门 has a few thousand rows
 NULLS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -80,6 +81,7 @@ def load(path: str | Path, text: str | None = None) -> Source:
     if text is None:
         text = read_text(path)
     try:
+        _prescan(text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -98,6 +100,44 @@ def load(path: str | Path, text: str | None = None) -> Source:
     if not isinstance(src.data, dict):
         raise InputError("文件顶层应是“字段: 值”的映射，而不是列表或单个值", 1, 1)
     return src
+
+
+def _prescan(text: str) -> None:
+    """Enforce the node, depth and list-length limits on the parser's event stream, before composing.
+
+    Composing builds a Python object per node (~600 bytes each): a 5 MB file of two million
+    one-character items would take seconds and over a gigabyte before `_convert` could count them.
+    Events cost little and stop the read at the first limit passed. Aliases are counted later,
+    where they are expanded (`_convert`).
+    """
+    nodes = 0
+    stack: list[list] = []          # [is_sequence, children so far] per open collection
+    for ev in yaml.parse(text, Loader=_Loader):
+        if isinstance(ev, yaml.CollectionEndEvent):
+            stack.pop()
+            continue
+        if not isinstance(ev, yaml.NodeEvent):
+            continue
+        is_key = False
+        if stack:
+            stack[-1][1] += 1
+            if stack[-1][0]:
+                if stack[-1][1] > MAX_ITEMS:
+                    raise InputError(f"列表项过多（超过 {MAX_ITEMS} 项），已停止读取；请检查是否选错了文件",
+                                     ev.start_mark.line + 1, ev.start_mark.column + 1)
+            else:
+                is_key = stack[-1][1] % 2 == 1      # mapping children alternate key, value
+        if isinstance(ev, yaml.AliasEvent) or (is_key and isinstance(ev, yaml.ScalarEvent)):
+            continue                        # counted as `_convert` counts: values, not keys
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise InputError(f"数据量过大（超过 {MAX_NODES} 个节点），已停止读取",
+                             ev.start_mark.line + 1, ev.start_mark.column + 1)
+        if isinstance(ev, yaml.CollectionStartEvent):
+            if len(stack) > MAX_DEPTH:
+                raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）",
+                                 ev.start_mark.line + 1, ev.start_mark.column + 1)
+            stack.append([isinstance(ev, yaml.SequenceStartEvent), 0])
 
 
 def _zh_problem(problem: str) -> str:
