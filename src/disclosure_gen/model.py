@@ -11,7 +11,7 @@ import datetime as _dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 # The fund sources of the budget system, in table column order.
 SOURCES = (
@@ -50,13 +50,20 @@ def _to_decimal(v, *, scale: bool):
         raise ValueError("金额应为数字")
     if not d.is_finite():
         raise ValueError("金额应为有限的数字")
-    if abs(d) >= Decimal("1e13"):
+    if d != 0 and d.adjusted() >= 13:   # not abs(d): 1e999999999 overflows the decimal context
         raise ValueError("金额过大")
     if d.as_tuple().exponent < -6:
         raise ValueError("金额小数位过多（最多 6 位）")
     if d < 0:
         raise ValueError("金额不能为负数")
     return d / _factor.get() if scale else d
+
+
+def _figure(d: Decimal) -> Decimal:
+    """A printed figure (may be negative, e.g. a change in percent); bounded so rounding cannot overflow."""
+    if d != 0 and d.adjusted() >= 13:
+        raise ValueError("数值过大")
+    return d
 
 
 Money = Annotated[Decimal, BeforeValidator(lambda v: _to_decimal(v, scale=True))]
@@ -271,7 +278,7 @@ class Budget(Strict):
     functional_names: dict[Annotated[str, _code((3, 5))], str] = Field(
         default_factory=dict, title="类/款科目名称补充（编码: 名称）")
     controls: dict[str, Money] = Field(default_factory=dict, title="控制数（手工填写的合计，用于核对）")
-    published: dict[str, Decimal] = Field(default_factory=dict, title="已公开文件印出的数字（用于核对）")
+    published: dict[str, Annotated[Decimal, AfterValidator(_figure)]] = Field(default_factory=dict, title="已公开文件印出的数字（用于核对）")
 
     @field_validator("units")
     @classmethod
