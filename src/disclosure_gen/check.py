@@ -99,6 +99,9 @@ _TYPE_MSG = {
     "too_short": "至少需要一项",
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
     "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "int_parsing_size": "整数位数过多",
+    "finite_number": "应为有限的数字",
+    "string_too_long": "文字过长（最多 {max_length} 字）",
 }
 
 
@@ -124,8 +127,12 @@ def _schema_finding(err, at):
     elif tmpl:
         ctx = err.get("ctx", {})
         inp = err.get("input")
-        msg = tmpl.format(field=field, input=inp if not isinstance(inp, (dict, list)) else "…",
-                          expected=ctx.get("expected", "").replace("'", ""))
+        if isinstance(inp, (dict, list)):
+            inp = "…"
+        elif isinstance(inp, str) and len(inp) > 40:   # a pasted page would otherwise fill the terminal
+            inp = inp[:40] + "…"
+        msg = tmpl.format(field=field, input=inp,
+                          expected=ctx.get("expected", "").replace("'", ""), max_length=ctx.get("max_length", ""))
     elif typ.startswith("greater_than") or typ.startswith("less_than"):
         msg = f"数值超出允许范围（{err['msg']}）"
     else:
@@ -405,7 +412,8 @@ class Checker:
                       f"政府采购预算为 0，但项目中有“{hits[0]}”等 {len(hits)} 个购买服务、租赁或设备项目")
 
 
-_WAN_RE = re.compile(r"(≤|<=|<|≥|>=|>|=)?\s*(\d+(?:\.\d+)?)\s*万元")
+# bounded repeats: with `\s*` and `\d+` a long run of digits or spaces took quadratic time (20,000 → 5 s)
+_WAN_RE = re.compile(r"(≤|<=|<|≥|>=|>|=)?\s{0,8}(?<![\d.])(\d{1,15}(?:\.\d{1,20})?)\s{0,8}万元")
 _DEPT_RE = re.compile(r"[\u4e00-\u9fa5]{2,7}?(?:股|科室|科)(?![学技目研普])")
 _CUT = re.compile(r".*[由据的和与及对向在从被将为是、]")
 
