@@ -88,6 +88,11 @@ def load(path: str | Path, text: str | None = None) -> Source:
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = (e.problem or e.context or "语法错误")
         raise InputError(f"YAML 语法错误：{_zh_problem(what)}", line, col) from None
+    except yaml.reader.ReaderError as e:   # a raw control character, e.g. pasted from another system
+        line, col = _offset_to_line_col(text, e.position)
+        ch = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        raise InputError(f"含有不可见的控制字符 {ch}（多见于从其他系统复制的文字），YAML 不允许；请删除该字符",
+                         line, col) from None
     except yaml.YAMLError as e:  # pragma: no cover - other parser errors
         raise InputError(f"YAML 语法错误：{e}") from None
     except RecursionError:
@@ -100,6 +105,15 @@ def load(path: str | Path, text: str | None = None) -> Source:
     if not isinstance(src.data, dict):
         raise InputError("文件顶层应是“字段: 值”的映射，而不是列表或单个值", 1, 1)
     return src
+
+
+def _offset_to_line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a reader error: libyaml reports a UTF-8 byte offset, PyYAML a character index."""
+    if _Loader.__name__.startswith("C"):
+        head = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+    else:  # pragma: no cover
+        head = text[:position]
+    return head.count("\n") + 1, len(head) - (head.rfind("\n") + 1) + 1
 
 
 def _prescan(text: str) -> None:
@@ -146,6 +160,9 @@ def _zh_problem(problem: str) -> str:
         "mapping values are not allowed here": "此处不能出现冒号“:”（值中含冒号时请加引号）",
         "could not find expected ':'": "缺少冒号“:”",
         "found undefined alias": "引用了未定义的锚点（*别名）",
+        "found unknown escape character": "双引号内有无效的转义“\\”（要写反斜杠请用 \\\\，或改用单引号）",
+        "did not find expected hexdecimal number": "双引号内的反斜杠转义无效（如 C:\\Users 中的 \\U；要写反斜杠请用 \\\\，或改用单引号）",
+        "found invalid Unicode character escape code": "双引号内的 \\u 转义不是有效字符（请直接输入该字符）",
     }
     for en, zh in table.items():
         if problem.startswith(en):
