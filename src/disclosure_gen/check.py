@@ -70,6 +70,7 @@ def load(path: str, text: str | None = None) -> Loaded:
 
     for p, line, col in src.duplicate_keys:
         findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
+    src.data = _strip_controls(src.data, (), at)
     try:
         budget = model.validate(src.data)
     except ValidationError as e:
@@ -79,6 +80,40 @@ def load(path: str, text: str | None = None) -> Loaded:
     facts = Facts(budget)
     Checker(budget, facts, at).run()
     return Loaded(path, src, budget, facts, _sorted(findings))
+
+
+# Characters XML 1.0 forbids (Word refuses a DOCX containing them) and other invisible controls (DEL, C1).
+# Raw ones are refused by the YAML reader; these arrive as escapes in double quotes ("\x01", "\u000c").
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def strip_control(text: str) -> str:
+    return CONTROL_RE.sub("", text)
+
+
+def _strip_controls(value, path, at):
+    """Remove control characters from every text and key, with a warning naming each field."""
+    if isinstance(value, str):
+        found = CONTROL_RE.findall(value)
+        if not found:
+            return value
+        chars = "、".join(sorted({f"U+{ord(c):04X}" for c in found}))
+        where = ".".join(str(x) for x in path)
+        at(path, WARNING, "text.control-char", f"{where}：含有不可见的控制字符 {chars}，生成文件时已删除")
+        return strip_control(value)
+    if isinstance(value, list):
+        return [_strip_controls(v, path + (i,), at) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            key = k
+            if isinstance(k, str) and CONTROL_RE.search(k):
+                key = strip_control(k)
+                at(path + (k,), WARNING, "text.control-char",
+                   f"字段名“{key}”含有不可见的控制字符，已删除", key=True)
+            out[key] = _strip_controls(v, path + (k,), at)
+        return out
+    return value
 
 
 def _sorted(findings):
