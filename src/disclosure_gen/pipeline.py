@@ -5,6 +5,7 @@ import os
 import re
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,37 +19,73 @@ class RenderRefused(Exception):
     """Rendering was refused (errors in the data, unknown style…); message is Chinese."""
 
 
-def safe_name(text: str, limit: int = 80) -> str:
-    """A file name from free text: no separators, no control or reserved characters, no dot-files."""
-    s = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", text)
-    s = re.sub(r"\.{2,}", "_", s).strip(" ._")
+def safe_name(text: str, limit: int = 80, max_bytes: int = 180) -> str:
+    """A file name from free text: no separators, no control or reserved characters, no dot-files.
+
+    Invisible format characters (bidi overrides such as U+202E, zero-width joiners) are dropped so a
+    name cannot display as something else; the name is cut to `limit` characters and `max_bytes`
+    UTF-8 bytes, leaving room under the 255-byte limit for the extension and the temporary name.
+    """
+    s = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    s = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", s)
+    s = re.sub(r"\.{2,}", "_", s)[:limit]
+    while len(s.encode("utf-8")) > max_bytes:
+        s = s[:-1]
+    s = s.strip(" ._")
     if not s:
         s = "disclosure"
     if s.split(".")[0].upper() in _RESERVED:
         s = "_" + s
-    return s[:limit]
+    return s
 
 
 def output_stem(budget, style: str) -> str:
     a = budget.agency
-    return safe_name(f"{a.name}-{a.year}年度{a.kind}预算公开-{style}")
+    # the name is cut on its own so a long one cannot cut off the year or style (two styles, one file)
+    return safe_name(f"{safe_name(a.name, max_bytes=120)}-{a.year}年度{a.kind}预算公开-{style}")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename over the target."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    atomic_write_all([(Path(path), data)])
+
+
+def _mode_for(path: Path) -> int:
+    """The existing file's permissions, or what a plain open() would give under the umask."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def atomic_write_all(items) -> None:
+    """Write every (path, bytes) to a temporary file beside it, and only when all are complete on
+    disk rename them over their targets: a full disk or a refused write leaves every existing file
+    as it was and no temporary file behind."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in items:
+            path = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
+            temps.append((tmp, path))
+            if hasattr(os, "fchmod"):            # mkstemp makes 0600; documents are for sharing
+                os.fchmod(fd, _mode_for(path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        while temps:
+            tmp, path = temps[0]
+            os.replace(tmp, path)
+            temps.pop(0)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        for tmp, _path in temps:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
 
 
@@ -103,11 +140,9 @@ def render_file(path: str, out_dir: str | Path, style: str | None = None, format
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(loaded.budget, style)
     res = Result(path, style, findings=loaded.findings + extra)
-    # all documents are complete in memory before the first file is replaced
-    for fmt in FORMATS:
-        if fmt in blobs:
-            target = out_dir / f"{stem}.{fmt}"
-            atomic_write(target, blobs[fmt])
-            res.written.append((str(target), len(blobs[fmt])))
+    # all documents are complete in memory, then all on disk, before the first file is replaced
+    items = [(out_dir / f"{stem}.{fmt}", blobs[fmt]) for fmt in FORMATS if fmt in blobs]
+    atomic_write_all(items)
+    res.written = [(str(target), len(data)) for target, data in items]
     res.seconds = time.perf_counter() - t0
     return res
