@@ -65,7 +65,7 @@ def cmd_render(args) -> int:
             status = max(status, 1)
             continue
         except OSError as e:
-            print(f"{path}：写入失败（{e.strerror or e}），原有文件未改动", file=sys.stderr)
+            print(f"{path}：写入失败（{_os_reason(e)}），原有文件未改动", file=sys.stderr)
             status = max(status, 2)
             continue
         for f in res.findings:
@@ -75,6 +75,16 @@ def cmd_render(args) -> int:
             print(f"已生成 {target}（{size / 1024:.0f} KB）")
         print(f"{path}：用时 {res.seconds:.2f} 秒")
     return status
+
+
+def _os_reason(e: OSError) -> str:
+    import errno
+    zh = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
+          errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统", errno.ENAMETOOLONG: "文件名过长",
+          errno.ENOTDIR: "输出路径不是文件夹", errno.EEXIST: "输出路径已存在且不是文件夹",
+          errno.ENOENT: "路径不存在"}.get(e.errno)
+    what = zh or e.strerror or str(e)
+    return f"{what}：{e.filename}" if e.filename else what
 
 
 def build_parser() -> argparse.ArgumentParser:
