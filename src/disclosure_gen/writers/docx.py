@@ -1,0 +1,1076 @@
+"""Markup → DOCX.
+
+python-docx provides the package (parts, relationships, images, header/footer parts, core
+properties); the body is written as WordprocessingML text and parsed once (the per-cell python-docx
+API is far too slow for ~20 tables). Mapping:
+
+- each <section> → a DOCX section starting on a new page, A4 portrait or landscape;
+- h1/h2/h3 → Heading 1/2/3 (outline levels 0-2, CJK sans); p → Normal with a 2-character first-line
+  indent unless .noindent/.center/.right; .note smaller;
+- table.data → a fixed-layout table, grid from the colgroup percentages, colspan → gridSpan,
+  rowspan → vMerge, thead rows repeat (tblHeader), no row splits across pages (cantSplit);
+- img → inline picture of the .png with the same stem as the (SVG) src; figcaption → centred line;
+- section.toc → a TOC field prefilled with the entries (hyperlink + PAGEREF to bookmarks on the
+  targets), refreshed by Word/WPS on opening (settings updateFields);
+- footer with a PAGE field on body sections (cover and 目录 have none; body numbering starts at 1);
+- draft → a red header 草稿（存在校验错误） on every section.
+
+Every run names its East Asian font (SimSun for text, SimHei for headings and table heads) and the
+document defaults do too (python-docx's template would otherwise fall back to a Japanese theme font).
+Output is byte-for-byte deterministic: fixed core properties and zip timestamps, stable order.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from .markup import DRAFT_TEXT, build_datetime, classes, col_width_percent, is_draft, strip_illegal
+
+# ---- geometry (twips: 1/20 pt; 1 mm = 56.6929 twips) ---------------------------------------------
+A4_SHORT, A4_LONG = 11906, 16838
+
+
+def _mm(v: float) -> int:
+    return round(v * 1440 / 25.4)
+
+
+MARGINS = {   # top, right, bottom, left (same as base.css)
+    "portrait": (_mm(25), _mm(20), _mm(22), _mm(20)),
+    "landscape": (_mm(18), _mm(18), _mm(18), _mm(18)),
+}
+HEADER_DIST, FOOTER_DIST = _mm(12), _mm(10)
+EMU_PER_TWIP = 635
+PICTURE_WIDTH_EMU = 14 * 360000           # 14 cm
+
+LATIN = "Times New Roman"
+SERIF = "SimSun"                          # 宋体
+SANS = "SimHei"                           # 黑体
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NSDECLS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+)
+
+BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "table", "figure", "ul", "ol", "li",
+    "figcaption", "blockquote", "article", "aside", "main", "header", "footer", "nav", "pre", "dl",
+    "dt", "dd", "hr", "address", "details", "summary", "form", "fieldset", "center", "img",
+}
+SKIP_TAGS = {"script", "style", "head", "title", "meta", "link", "template", "noscript", "colgroup",
+             "col", "object", "embed", "iframe", "svg", "math", "base"}
+BOLD_TAGS = {"b", "strong"}
+HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 3, "h5": 3, "h6": 3}
+
+
+@dataclass(frozen=True)
+class Tweaks:
+    """Per-style adjustments (the DOCX counterpart of a style's print.css)."""
+    body_size: int = 21          # half-points: 10.5 pt
+    note_size: int = 18          # 9 pt
+    table_size: int = 18         # 9 pt
+    compact_size: int = 16       # 8 pt
+    perf_size: int = 17          # 8.5 pt
+    cover_title_size: int = 52   # 26 pt
+    cover_subtitle_size: int = 44
+    table_title_size: int = 30   # 15 pt
+
+
+STYLE_TWEAKS = {
+    "shanxi": Tweaks(cover_subtitle_size=48),
+}
+
+_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_WS = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def esc(text: str) -> str:
+    return text.translate(_ESC)
+
+
+# ---- run / paragraph XML ---------------------------------------------------------------------------
+@lru_cache(maxsize=256)
+def rpr(sans: bool = False, size: int | None = None, bold: bool = False, color: str | None = None) -> str:
+    ea = SANS if sans else SERIF
+    parts = [f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{ea}" w:cs="{LATIN}" w:hint="eastAsia"/>']
+    if bold:
+        parts.append("<w:b/><w:bCs/>")
+    if color:
+        parts.append(f'<w:color w:val="{color}"/>')
+    if size:
+        parts.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+    parts.append("</w:rPr>")
+    return "".join(parts)
+
+
+@dataclass
+class Run:
+    text: str
+    bold: bool = False
+    br: bool = False          # a line break instead of text
+
+
+def runs_xml(runs: list[Run], *, sans=False, size=None, bold=False, color=None) -> str:
+    out = []
+    for r in runs:
+        props = rpr(sans, size, bold or r.bold, color)
+        if r.br:
+            out.append(f"<w:r>{props}<w:br/></w:r>")
+        elif r.text:
+            out.append(f'<w:r>{props}<w:t xml:space="preserve">{esc(r.text)}</w:t></w:r>')
+    return "".join(out)
+
+
+def text_run(text: str, **kw) -> str:
+    return runs_xml([Run(text)], **kw)
+
+
+@dataclass
+class PFmt:
+    """Paragraph properties, emitted in schema order."""
+    style: str | None = None
+    keep_next: bool = False
+    page_break_before: bool = False
+    tabs: str = ""                      # ready-made <w:tab .../> elements
+    spacing: str = ""                   # ready-made <w:spacing .../>
+    first_line_chars: int | None = None
+    left: int | None = None
+    jc: str | None = None
+    outline: int | None = None
+    mark_size: int | None = None        # font size of the paragraph mark
+    sect: str = ""                      # <w:sectPr> when this paragraph ends a section
+
+    def xml(self) -> str:
+        p = []
+        if self.style:
+            p.append(f'<w:pStyle w:val="{self.style}"/>')
+        if self.keep_next:
+            p.append("<w:keepNext/>")
+        if self.page_break_before:
+            p.append("<w:pageBreakBefore/>")
+        if self.tabs:
+            p.append(f"<w:tabs>{self.tabs}</w:tabs>")
+        if self.spacing:
+            p.append(self.spacing)
+        if self.first_line_chars is not None or self.left is not None:
+            ind = []
+            if self.left is not None:
+                ind.append(f'w:left="{self.left}"')
+            if self.first_line_chars is not None:
+                fl = self.first_line_chars
+                ind.append(f'w:firstLineChars="{fl}" w:firstLine="{fl * 21 // 10}"' if fl
+                           else 'w:firstLineChars="0" w:firstLine="0"')
+            p.append(f"<w:ind {' '.join(ind)}/>")
+        if self.jc:
+            p.append(f'<w:jc w:val="{self.jc}"/>')
+        if self.outline is not None:
+            p.append(f'<w:outlineLvl w:val="{self.outline}"/>')
+        if self.mark_size:
+            p.append(rpr(size=self.mark_size))
+        if self.sect:
+            p.append(self.sect)
+        return f"<w:pPr>{''.join(p)}</w:pPr>" if p else ""
+
+
+@dataclass
+class Para:
+    content: str
+    fmt: PFmt
+    marks: list
+
+    def xml(self) -> str:
+        return paragraph(self.content, self.fmt, self.marks)
+
+
+def paragraph(content: str, fmt: PFmt, bookmarks: list[tuple[int, str]] = ()) -> str:
+    starts = "".join(f'<w:bookmarkStart w:id="{i}" w:name="{n}"/>' for i, n in bookmarks)
+    ends = "".join(f'<w:bookmarkEnd w:id="{i}"/>' for i, _n in bookmarks)
+    return f"<w:p>{fmt.xml()}{starts}{content}{ends}</w:p>"
+
+
+def field_runs(instr: str, result: str = "", **kw) -> str:
+    props = rpr(kw.get("sans", False), kw.get("size"), kw.get("bold", False), kw.get("color"))
+    res = f'<w:r>{props}<w:t xml:space="preserve">{esc(result)}</w:t></w:r>' if result else ""
+    return (f'<w:r>{props}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{props}<w:instrText xml:space="preserve"> {esc(instr)} </w:instrText></w:r>'
+            f'<w:r>{props}<w:fldChar w:fldCharType="separate"/></w:r>{res}'
+            f'<w:r>{props}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+# ---- inline content --------------------------------------------------------------------------------
+def _is_element(node) -> bool:
+    return isinstance(node.tag, str)
+
+
+def inline_runs(el, bold: bool = False) -> list[Run]:
+    """The text of `el` as runs (whitespace collapsed like HTML, <br> → line break, <b> → bold)."""
+    out: list[Run] = []
+
+    def walk(node, b):
+        if node.text:
+            out.append(Run(node.text, b))
+        for child in node:
+            if _is_element(child):
+                tag = child.tag.lower()
+                if tag == "br":
+                    out.append(Run("", br=True))
+                elif tag in SKIP_TAGS:
+                    pass
+                elif tag == "img":
+                    pass
+                else:
+                    walk(child, b or tag in BOLD_TAGS)
+            if child.tail:
+                out.append(Run(child.tail, b))
+
+    walk(el, bold)
+    return normalize_runs(out)
+
+
+def normalize_runs(runs: list[Run]) -> list[Run]:
+    """Collapse white space across runs, trim at the ends and around line breaks, merge neighbours."""
+    res: list[Run] = []
+    prev_space = True                    # at the start, leading space is dropped
+    for r in runs:
+        if r.br:
+            if res and not res[-1].br:
+                res[-1].text = res[-1].text.rstrip(" ")
+            res.append(Run("", br=True))
+            prev_space = True
+            continue
+        t = _WS.sub(" ", r.text)
+        if prev_space:
+            t = t.lstrip(" ")
+        if not t:
+            continue
+        prev_space = t.endswith(" ")
+        if res and not res[-1].br and res[-1].bold == r.bold:
+            res[-1].text += t
+        else:
+            res.append(Run(t, r.bold))
+    while res and res[-1].br:
+        res.pop()
+    if res:
+        res[-1].text = res[-1].text.rstrip(" ")
+        if not res[-1].text and not res[-1].br:
+            res.pop()
+    return res
+
+
+def plain_text(el) -> str:
+    return "".join(r.text if not r.br else "\n" for r in inline_runs(el))
+
+
+def has_block_child(el) -> bool:
+    for d in el.iterdescendants():
+        if _is_element(d) and d.tag.lower() in BLOCK_TAGS:
+            return True
+    return False
+
+
+# ---- sections ------------------------------------------------------------------------------------------
+@dataclass
+class SectionInfo:
+    orient: str = "portrait"
+    front: bool = False              # cover / 目录: no page number
+    first_body: bool = False         # body numbering restarts at 1 here
+    parts: list = field(default_factory=list)          # Para or table XML (str)
+
+    @property
+    def page(self) -> tuple[int, int]:
+        return (A4_LONG, A4_SHORT) if self.orient == "landscape" else (A4_SHORT, A4_LONG)
+
+    @property
+    def text_width(self) -> int:
+        top, right, bottom, left = MARGINS[self.orient]
+        return self.page[0] - left - right
+
+    @property
+    def text_height(self) -> int:
+        top, right, bottom, left = MARGINS[self.orient]
+        return self.page[1] - top - bottom
+
+
+class Builder:
+    def __init__(self, assets: dict[str, bytes], tweaks: Tweaks, doc_part, draft_rid: str | None,
+                 footer_rid: str, empty_footer_rid: str):
+        self.assets = assets
+        self.t = tweaks
+        self.part = doc_part
+        self.draft_rid = draft_rid
+        self.footer_rid = footer_rid
+        self.empty_footer_rid = empty_footer_rid
+        self.sections: list[SectionInfo] = []
+        self.sec: SectionInfo | None = None
+        self.last_table = False
+        self.pending_break = False
+        self.pending_marks: list[tuple[int, str]] = []
+        self.pending_outline: int | None = None
+        self.targets: dict[str, tuple[str, int]] = {}       # element id → (bookmark name, toc level)
+        self.outline_for: dict[int, int] = {}                # id(element) → outline level
+        self.bookmark_no = 0
+        self.shape_no = 0
+        self.seen_body = False
+
+    # -- output primitives
+    def emit_p(self, content: str, fmt: PFmt, el=None):
+        if self.pending_break:
+            fmt = replace(fmt, page_break_before=True)
+            self.pending_break = False
+        if self.pending_outline is not None and fmt.outline is None and not (fmt.style or "").startswith("Heading"):
+            fmt = replace(fmt, outline=self.pending_outline)
+        self.pending_outline = None
+        if el is not None and id(el) in self.outline_for and fmt.outline is None:
+            fmt = replace(fmt, outline=self.outline_for.pop(id(el)))
+        marks, self.pending_marks = self.pending_marks, []
+        self.sec.parts.append(Para(content, fmt, marks))
+        self.last_table = False
+
+    def emit_table(self, xml: str):
+        if self.pending_break or self.last_table or self.pending_marks:
+            # a paragraph separates adjacent tables (Word would merge them) and carries a page break
+            # or bookmarks (which cannot sit directly before a table row)
+            self.emit_p("", PFmt(spacing=_TIGHT, mark_size=2))
+        self.sec.parts.append(xml)
+        self.last_table = True
+
+    # -- document
+    def build(self, body) -> list[SectionInfo]:
+        import lxml.html
+
+        self.collect_targets(body)
+        # top-level content outside <section> elements goes into implicit portrait sections
+        wrapper = None
+
+        def flush():
+            nonlocal wrapper
+            if wrapper is not None and (len(wrapper) or (wrapper.text or "").strip()):
+                self.section_from(wrapper)
+            wrapper = None
+
+        wrapper = lxml.html.Element("div")
+        wrapper.text = body.text
+        for child in list(body):
+            if _is_element(child) and child.tag.lower() == "section":
+                tail, child.tail = child.tail, None
+                flush()
+                self.section_from(child)
+                wrapper = lxml.html.Element("div")
+                wrapper.text = tail
+            else:
+                wrapper.append(child)          # moves the node (tail included)
+        flush()
+        if not self.sections:
+            self.section_from(lxml.html.Element("div"))
+        return self.sections
+
+    def collect_targets(self, body):
+        ids = {}
+        for el in body.iter():
+            if _is_element(el) and el.get("id"):
+                ids.setdefault(el.get("id"), el)
+        for li in body.xpath('.//ul[contains(concat(" ", normalize-space(@class), " "), " toc ")]/li'):
+            if True:
+                a = li.find(".//a")
+                href = (a.get("href") if a is not None else "") or ""
+                if href.startswith("#") and href[1:] in ids and href[1:] not in self.targets:
+                    self.bookmark_no += 1
+                    level = 1 if "toc-1" in classes(li) else 2 if "toc-2" in classes(li) else 3
+                    self.targets[href[1:]] = (f"_Toc{self.bookmark_no:08d}", level)
+                    target = ids[href[1:]]
+                    if target.tag.lower() not in HEADING_LEVEL:
+                        title = target.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " table-title ")]')
+                        if title:
+                            self.outline_for[id(title[0])] = level - 1
+
+    def section_from(self, el):
+        cls = classes(el) if el.tag.lower() == "section" else set()
+        info = SectionInfo(orient="landscape" if "landscape" in cls else "portrait",
+                           front=bool(cls & {"cover", "toc"}))
+        if not info.front and not self.seen_body:
+            info.first_body = True
+            self.seen_body = True
+        self.sections.append(info)
+        self.sec = info
+        self.last_table = False
+        self.pending_break = False
+        self.pending_outline = None
+        self.take_anchor(el)
+        self.flow(el, ctx=frozenset(cls))
+        if self.pending_marks:            # a TOC target with no paragraph after it
+            self.emit_p("", PFmt(spacing=_TIGHT, mark_size=2))
+        self.pending_break = False        # a break at the very end of a section is implied
+
+    # -- block flow
+    def flow(self, el, ctx):
+        """Children of a container: blocks in order, loose inline content gathered into paragraphs."""
+        inline: list[Run] = []
+        if el.text:
+            inline.append(Run(el.text))
+        for child in el:
+            if _is_element(child):
+                tag = child.tag.lower()
+                if tag in BLOCK_TAGS or tag in SKIP_TAGS:
+                    self.flush_inline(inline, ctx)
+                    inline = []
+                    self.block(child, ctx)
+                elif tag == "br":
+                    inline.append(Run("", br=True))
+                elif has_block_child(child):
+                    self.flush_inline(inline, ctx)
+                    inline = []
+                    self.block(child, ctx)
+                else:
+                    self.take_anchor(child)
+                    inline.extend(inline_runs(child, child.tag.lower() in BOLD_TAGS))
+            if child.tail:
+                inline.append(Run(child.tail))
+        self.flush_inline(inline, ctx)
+
+    def flush_inline(self, inline: list[Run], ctx):
+        runs = normalize_runs(inline)
+        if runs:
+            self.emit_p(runs_xml(runs, size=self.t.body_size), body_fmt(set()))
+
+    def take_anchor(self, el):
+        """Queue a bookmark if this element is a TOC target."""
+        i = el.get("id")
+        if i and i in self.targets:
+            name, _level = self.targets[i]
+            self.pending_marks.append((int(name[4:]), name))
+
+    def block(self, el, ctx):
+        if not _is_element(el):
+            return
+        tag = el.tag.lower()
+        if tag in SKIP_TAGS:
+            return
+        cls = classes(el)
+        self.take_anchor(el)
+        if tag in HEADING_LEVEL:
+            self.heading(el, tag, cls, ctx)
+        elif tag == "p":
+            self.para(el, cls, ctx)
+        elif tag == "table":
+            self.table(el, cls)
+        elif tag == "img":
+            self.image(el)
+        elif tag == "ul" and "toc" in cls:
+            self.toc(el)
+        elif tag in ("ul", "ol"):
+            self.list_(el, tag)
+        elif tag == "div" and "page-break" in cls:
+            self.pending_break = True
+        elif tag == "div" and "table-meta" in cls:
+            self.table_meta(el)
+        elif tag == "figcaption":
+            self.emit_p(runs_xml(inline_runs(el), size=self.t.body_size),
+                        PFmt(first_line_chars=0, jc="center", spacing=_CAPTION), el)
+        elif tag == "hr":
+            pass
+        elif tag == "figure" or has_block_child(el):
+            self.flow(el, ctx | cls)
+        else:
+            runs = inline_runs(el)
+            if runs:
+                self.emit_p(runs_xml(runs, size=self.t.body_size), body_fmt(cls), el)
+
+    def heading(self, el, tag, cls, ctx):
+        runs = inline_runs(el)
+        if "toc-heading" in cls or "toc" in ctx:
+            self.emit_p(runs_xml(runs, sans=True, size=32), PFmt(style="TOCHeading"), el)
+            return
+        level = HEADING_LEVEL[tag]
+        self.emit_p(runs_xml(runs, sans=True), PFmt(style=f"Heading{level}"), el)
+
+    def para(self, el, cls, ctx):
+        runs = inline_runs(el)
+        t = self.t
+        if "cover-title" in cls:
+            top = round(SectionInfo().text_height * 0.30)
+            self.emit_p(runs_xml(runs, sans=True, size=t.cover_title_size),
+                        PFmt(first_line_chars=0, jc="center", spacing=f'<w:spacing w:before="{top}" w:after="0"/>'), el)
+        elif "cover-subtitle" in cls:
+            self.emit_p(runs_xml(runs, sans=True, size=t.cover_subtitle_size),
+                        PFmt(first_line_chars=0, jc="center", spacing='<w:spacing w:before="400" w:after="0"/>'), el)
+        elif "table-label" in cls:
+            self.emit_p(runs_xml(runs, sans=True, size=t.body_size),
+                        PFmt(keep_next=True, first_line_chars=0, jc="left", spacing=_TIGHT), el)
+        elif "table-title" in cls:
+            self.emit_p(runs_xml(runs, sans=True, size=t.table_title_size),
+                        PFmt(keep_next=True, first_line_chars=0, jc="center",
+                             spacing='<w:spacing w:before="0" w:after="120"/>'), el)
+        elif "table-subtitle" in cls:
+            self.emit_p(runs_xml(runs, size=t.body_size),
+                        PFmt(keep_next=True, first_line_chars=0, jc="center", spacing=_TIGHT), el)
+        elif not runs:
+            return
+        elif "note" in cls:
+            self.emit_p(runs_xml(runs, size=t.note_size),
+                        PFmt(first_line_chars=0, spacing='<w:spacing w:before="60" w:after="60"/>'), el)
+        elif "cover" in ctx:
+            self.emit_p(runs_xml(runs, sans=True, size=t.cover_subtitle_size), PFmt(first_line_chars=0, jc="center"), el)
+        else:
+            self.emit_p(runs_xml(runs, size=t.body_size), body_fmt(cls), el)
+
+    def table_meta(self, el):
+        left = right = ""
+        other = []
+        for child in el:
+            if not _is_element(child):
+                continue
+            c = classes(child)
+            text = plain_text(child)
+            if "meta-right" in c:
+                right = text
+            elif "meta-left" in c:
+                left = text
+            else:
+                other.append(text)
+        left = " ".join(x for x in [left, *other] if x)
+        w = self.sec.text_width
+        content = text_run(left, size=self.t.note_size) if left else ""
+        if right:
+            content += f"<w:r>{rpr(size=self.t.note_size)}<w:tab/></w:r>" + text_run(right, size=self.t.note_size)
+        self.emit_p(content, PFmt(keep_next=True, first_line_chars=0, jc="left", spacing=_TIGHT,
+                                  tabs=f'<w:tab w:val="right" w:pos="{w}"/>'), el)
+
+    def list_(self, el, tag):
+        n = 0
+        for li in el:
+            if not _is_element(li) or li.tag.lower() != "li":
+                continue
+            n += 1
+            self.take_anchor(li)
+            prefix = f"{n}. " if tag == "ol" else "· "
+            runs = inline_runs(li)
+            if runs:
+                self.emit_p(runs_xml([Run(prefix)] + runs, size=self.t.body_size),
+                            PFmt(first_line_chars=200), li)
+
+    # -- table of contents
+    def toc(self, el):
+        items = [li for li in el if _is_element(li) and li.tag.lower() == "li"]
+        w = self.sec.text_width
+        begin = (f'<w:r>{rpr()}<w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                 f'<w:r>{rpr()}<w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+                 f'<w:r>{rpr()}<w:fldChar w:fldCharType="separate"/></w:r>')
+        end = f'<w:r>{rpr()}<w:fldChar w:fldCharType="end"/></w:r>'
+        if not items:
+            self.emit_p(begin + text_run("（打开文档时更新目录）") + end, PFmt(style="TOC1"))
+            return
+        for i, li in enumerate(items):
+            c = classes(li)
+            level = 1 if "toc-1" in c else 3 if "toc-3" in c else 2
+            a = li.find(".//a")
+            href = (a.get("href") or "") if a is not None else ""
+            text = plain_text(li).replace("\n", " ")
+            sans = level == 1
+            inner = text_run(text, sans=sans)
+            target = self.targets.get(href[1:]) if href.startswith("#") else None
+            if target:
+                name = target[0]
+                inner += f"<w:r>{rpr(sans)}<w:tab/></w:r>" + field_runs(f"PAGEREF {name} \\h")
+                inner = f'<w:hyperlink w:anchor="{name}" w:history="1">{inner}</w:hyperlink>'
+            content = (begin if i == 0 else "") + inner + (end if i == len(items) - 1 else "")
+            self.emit_p(content, PFmt(style=f"TOC{level}", tabs=f'<w:tab w:val="right" w:leader="dot" w:pos="{w}"/>'))
+
+    # -- images
+    def image(self, el):
+        src = el.get("src") or ""
+        alt = el.get("alt") or ""
+        name = src.rsplit("/", 1)[-1].split("?", 1)[0]
+        stem, dot, ext = name.rpartition(".")
+        candidates = ([f"{stem}.png"] if dot else []) + [name] + ([f"{stem}.jpg", f"{stem}.jpeg"] if dot else [])
+        data = next((self.assets[c] for c in candidates
+                     if c in self.assets and c.rpartition(".")[2].lower() in ("png", "jpg", "jpeg", "gif", "bmp")), None)
+        if data is None:
+            if alt:
+                self.emit_p(text_run(alt, size=self.t.body_size), PFmt(first_line_chars=0, jc="center"), el)
+            return
+        try:
+            rid, image = self.part.get_or_add_image(io.BytesIO(data))
+        except Exception:                     # unreadable image: keep the document, show the alt text
+            if alt:
+                self.emit_p(text_run(alt, size=self.t.body_size), PFmt(first_line_chars=0, jc="center"), el)
+            return
+        px_w, px_h = max(1, image.px_width), max(1, image.px_height)
+        max_w = min(PICTURE_WIDTH_EMU, self.sec.text_width * EMU_PER_TWIP)
+        max_h = int(self.sec.text_height * EMU_PER_TWIP * 0.6)
+        cx = max_w
+        cy = int(cx * px_h / px_w)
+        if cy > max_h:
+            cy = max_h
+            cx = int(cy * px_w / px_h)
+        self.shape_no += 1
+        n = self.shape_no
+        fname = esc(name)
+        drawing = (
+            f'<w:r>{rpr()}<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{n}" name="图片 {n}" descr="{esc(alt)}"/>'
+            '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="{fname}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
+        )
+        self.emit_p(drawing, PFmt(keep_next=True, first_line_chars=0, jc="center",
+                                  spacing='<w:spacing w:before="120" w:after="60" w:line="240" w:lineRule="auto"/>'), el)
+
+    # -- tables
+    def table(self, el, cls):
+        caption = el.find("caption")
+        if caption is not None:
+            self.emit_p(runs_xml(inline_runs(caption), sans=True, size=self.t.body_size),
+                        PFmt(keep_next=True, first_line_chars=0, jc="center", spacing=_TIGHT))
+        size = (self.t.compact_size if "compact" in cls else self.t.perf_size if "perf" in cls
+                else self.t.table_size)
+        rows: list[tuple[object, bool]] = []
+        foot: list[tuple[object, bool]] = []
+        for child in el:
+            if not _is_element(child):
+                continue
+            tag = child.tag.lower()
+            if tag == "thead":
+                rows += [(tr, True) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+            elif tag == "tbody":
+                rows += [(tr, False) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+            elif tag == "tfoot":
+                foot += [(tr, False) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+            elif tag == "tr":
+                rows.append((child, False))
+        rows += foot
+        # header rows must come first to repeat: only a leading run of thead rows is marked
+        leading_head = 0
+        for _tr, head in rows:
+            if not head:
+                break
+            leading_head += 1
+
+        percents = []
+        for col in el.iter("col"):
+            span = _int(col.get("span"), 1)
+            percents += [col_width_percent(col.get("style")) or col_width_percent(f"width:{col.get('width', '')}")] * span
+
+        # grid: cells with their positions
+        layout = []            # per row: list of (col, span, cell_el or None, kind) kind: cell/cont/fill
+        pending: dict[tuple[int, int], tuple[int, object]] = {}
+        ncols = len(percents)
+        for r, (tr, _head) in enumerate(rows):
+            cells = [c for c in tr if _is_element(c) and c.tag.lower() in ("td", "th")]
+            items = []
+            c = 0
+
+            def take_pending():
+                nonlocal c
+                while (r, c) in pending:
+                    span, origin = pending.pop((r, c))
+                    items.append((c, span, origin, "cont"))
+                    c += span
+
+            for cell in cells:
+                take_pending()
+                cs = max(1, min(_int(cell.get("colspan"), 1), 1000))
+                rs = max(1, min(_int(cell.get("rowspan"), 1), len(rows) - r))
+                items.append((c, cs, cell, "restart" if rs > 1 else "cell"))
+                for k in range(1, rs):
+                    pending[(r + k, c)] = (cs, cell)
+                c += cs
+            take_pending()
+            # continuation cells further right (after gaps)
+            for (pr, pc) in sorted(k for k in pending if k[0] == r):
+                span, origin = pending.pop((pr, pc))
+                while c < pc:
+                    items.append((c, 1, None, "fill"))
+                    c += 1
+                items.append((pc, span, origin, "cont"))
+                c = pc + span
+            layout.append(items)
+            ncols = max(ncols, c)
+        ncols = max(ncols, 1)
+
+        widths = grid_widths(percents, ncols, self.sec.text_width)
+        total = sum(widths)
+        out = [f'<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+               '<w:tblBorders>' + "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                                          for b in ("top", "left", "bottom", "right", "insideH", "insideV")) +
+               '</w:tblBorders><w:tblLayout w:type="fixed"/>'
+               '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
+               '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+               '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+               '</w:tblPr><w:tblGrid>']
+        out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
+        out.append("</w:tblGrid>")
+        for r, ((tr, _h), items) in enumerate(zip(rows, layout)):
+            rcls = classes(tr)
+            strong = bool(rcls & {"total", "subtotal"})
+            head = r < leading_head
+            out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>")
+            c_end = 0
+            for c, span, cell, kind in items:
+                span = min(span, ncols - c) if c < ncols else 1
+                w = sum(widths[c:c + span]) if c < ncols else widths[-1]
+                c_end = c + span
+                out.append(self.cell_xml(cell, kind, span, w, size, strong))
+            while c_end < ncols:
+                out.append(self.cell_xml(None, "fill", 1, widths[c_end], size, strong))
+                c_end += 1
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        self.emit_table("".join(out))
+
+    def cell_xml(self, cell, kind, span, width, size, strong) -> str:
+        tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+        if span > 1:
+            tcpr.append(f'<w:gridSpan w:val="{span}"/>')
+        if kind == "restart":
+            tcpr.append('<w:vMerge w:val="restart"/>')
+        elif kind == "cont":
+            tcpr.append("<w:vMerge/>")
+        ccls = classes(cell) if cell is not None else set()
+        if ccls & {"num", "code"}:
+            tcpr.append("<w:noWrap/>")
+        tcpr.append('<w:vAlign w:val="center"/>')
+        head = cell is not None and cell.tag.lower() == "th"
+        if head or "center" in ccls:
+            jc = "center"
+        elif "num" in ccls:
+            jc = "right"
+        else:
+            jc = "left"
+        # exact line height 1.3 × font size: the same density in Word, WPS and LibreOffice
+        fmt = (f'<w:pPr><w:pStyle w:val="TableText"/><w:spacing w:line="{size * 13}" w:lineRule="exact"/>'
+               f'<w:jc w:val="{jc}"/></w:pPr>')
+        paras = []
+        if kind in ("cell", "restart") and cell is not None:
+            sans = head or (strong and "num" not in ccls)
+            for runs in cell_paragraphs(cell):
+                paras.append(f"<w:p>{fmt}{runs_xml(runs, sans=sans, size=size)}</w:p>")
+        if not paras:
+            paras.append(f"<w:p>{fmt}</w:p>")
+        return f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{''.join(paras)}</w:tc>"
+
+    # -- section properties
+    def sect_pr(self, info: SectionInfo) -> str:
+        w, h = info.page
+        top, right, bottom, left = MARGINS[info.orient]
+        refs = ""
+        if self.draft_rid:
+            refs += f'<w:headerReference w:type="default" r:id="{self.draft_rid}"/>'
+        refs += f'<w:footerReference w:type="default" r:id="{self.empty_footer_rid if info.front else self.footer_rid}"/>'
+        orient = ' w:orient="landscape"' if info.orient == "landscape" else ""
+        num = '<w:pgNumType w:start="1"/>' if info.first_body else ""
+        return (f'<w:sectPr>{refs}<w:type w:val="nextPage"/><w:pgSz w:w="{w}" w:h="{h}"{orient}/>'
+                f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
+                f'w:header="{HEADER_DIST}" w:footer="{FOOTER_DIST}" w:gutter="0"/>{num}'
+                '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>')
+
+
+_TIGHT = '<w:spacing w:before="0" w:after="0"/>'
+_CAPTION = '<w:spacing w:before="60" w:after="120"/>'
+
+
+def body_fmt(cls: set[str]) -> PFmt:
+    if "center" in cls:
+        return PFmt(first_line_chars=0, jc="center")
+    if "right" in cls:
+        return PFmt(first_line_chars=0, jc="right")
+    if "noindent" in cls:
+        return PFmt(first_line_chars=0)
+    return PFmt(first_line_chars=200)
+
+
+def cell_paragraphs(cell) -> list[list[Run]]:
+    """A cell's text as paragraphs: one per block child (p, div, li…), else one with line breaks."""
+    if not has_block_child(cell):
+        return [inline_runs(cell, cell.tag.lower() in BOLD_TAGS)]
+    out, loose = [], []
+    if cell.text:
+        loose.append(Run(cell.text))
+    for child in cell:
+        if _is_element(child) and child.tag.lower() in BLOCK_TAGS:
+            if normalize_runs(loose):
+                out.append(normalize_runs(loose))
+            loose = []
+            if has_block_child(child):
+                out += [r for r in cell_paragraphs(child) if r]
+            else:
+                runs = inline_runs(child)
+                if runs:
+                    out.append(runs)
+        elif _is_element(child) and child.tag.lower() == "br":
+            loose.append(Run("", br=True))
+        elif _is_element(child) and child.tag.lower() not in SKIP_TAGS:
+            loose += inline_runs(child, child.tag.lower() in BOLD_TAGS)
+            loose.append(Run(""))
+        if child.tail:
+            loose.append(Run(child.tail))
+    if normalize_runs(loose):
+        out.append(normalize_runs(loose))
+    return out
+
+
+def grid_widths(percents: list, ncols: int, total: int) -> list[int]:
+    """Column widths in twips from percentages (missing ones share what is left), summing to `total`."""
+    p = list(percents[:ncols]) + [None] * (ncols - len(percents))
+    known = sum(x for x in p if x)
+    missing = [i for i, x in enumerate(p) if not x]
+    if missing:
+        rest = max(100.0 - known, 5.0 * len(missing))
+        for i in missing:
+            p[i] = rest / len(missing)
+    s = sum(p) or 1.0
+    widths = [max(1, int(total * x / s)) for x in p]
+    widths[-1] += total - sum(widths)
+    if widths[-1] < 1:
+        widths[-1] = 1
+    return widths
+
+
+def _int(v, default: int) -> int:
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+# ---- package-level settings ----------------------------------------------------------------------
+def _style_xml(style_id, name, ptype="paragraph", *, based_on="Normal", next_="Normal", ppr="", rpr_="",
+               ui=None, qformat=False) -> str:
+    default = ' w:default="1"' if style_id == "Normal" else ""
+    return (f'<w:style xmlns:w="{W_NS}" w:type="{ptype}" w:styleId="{style_id}"{default}>'
+            f'<w:name w:val="{name}"/>' + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
+            + (f'<w:next w:val="{next_}"/>' if next_ else "")
+            + (f'<w:uiPriority w:val="{ui}"/>' if ui is not None else "")
+            + ("<w:qFormat/>" if qformat else "")
+            + (f"<w:pPr>{ppr}</w:pPr>" if ppr else "") + (f"<w:rPr>{rpr_}</w:rPr>" if rpr_ else "")
+            + "</w:style>")
+
+
+def _fonts(ea: str) -> str:
+    return f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{ea}" w:cs="{LATIN}" w:hint="eastAsia"/>'
+
+
+def setup_styles(doc, tweaks: Tweaks, toc_width: int):
+    from docx.oxml import parse_xml
+    styles = doc.styles.element
+    w = f"{{{W_NS}}}"
+    # explicit fonts instead of theme fonts (the theme maps East Asian text to a Japanese font)
+    for rf in styles.iter(f"{w}rFonts"):
+        major = any("major" in (rf.get(f"{w}{a}") or "") for a in ("asciiTheme", "eastAsiaTheme"))
+        for a in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            rf.attrib.pop(f"{w}{a}", None)
+        rf.set(f"{w}ascii", LATIN)
+        rf.set(f"{w}hAnsi", LATIN)
+        rf.set(f"{w}cs", LATIN)
+        rf.set(f"{w}eastAsia", SANS if major else SERIF)
+    for lang in styles.iter(f"{w}lang"):
+        lang.set(f"{w}val", "en-US")
+        lang.set(f"{w}eastAsia", "zh-CN")
+    # document defaults
+    defaults = styles.find(f"{w}docDefaults")
+    if defaults is not None:
+        styles.remove(defaults)
+    defaults = parse_xml(
+        f'<w:docDefaults xmlns:w="{W_NS}"><w:rPrDefault><w:rPr>{_fonts(SERIF)}'
+        f'<w:kern w:val="2"/><w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'
+        '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+        '<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        "</w:docDefaults>")
+    styles.insert(0, defaults)
+    black = '<w:color w:val="000000"/>'
+    sans = _fonts(SANS)
+    new = [
+        _style_xml("Normal", "Normal", based_on=None, next_=None, qformat=True,
+                   ppr='<w:widowControl/><w:spacing w:before="0" w:after="60" w:line="336" w:lineRule="atLeast"/><w:jc w:val="both"/>',
+                   rpr_=f'{_fonts(SERIF)}<w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'),
+        _style_xml("Heading1", "heading 1", ui=9, qformat=True,
+                   ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="240" w:line="240" w:lineRule="auto"/>'
+                       '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/><w:outlineLvl w:val="0"/>',
+                   rpr_=f'{sans}{black}<w:sz w:val="32"/><w:szCs w:val="32"/>'),
+        _style_xml("Heading2", "heading 2", ui=9, qformat=True,
+                   ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="120" w:line="240" w:lineRule="auto"/>'
+                       '<w:ind w:firstLineChars="200" w:firstLine="560"/><w:jc w:val="left"/><w:outlineLvl w:val="1"/>',
+                   rpr_=f'{sans}{black}<w:sz w:val="28"/><w:szCs w:val="28"/>'),
+        _style_xml("Heading3", "heading 3", ui=9, qformat=True,
+                   ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="160" w:after="80" w:line="240" w:lineRule="auto"/>'
+                       '<w:ind w:firstLineChars="200" w:firstLine="480"/><w:jc w:val="left"/><w:outlineLvl w:val="2"/>',
+                   rpr_=f'{sans}{black}<w:sz w:val="24"/><w:szCs w:val="24"/>'),
+        _style_xml("TOCHeading", "TOC Heading", based_on="Heading1", ui=39, qformat=True,
+                   ppr='<w:spacing w:before="0" w:after="360"/><w:jc w:val="center"/><w:outlineLvl w:val="9"/>',
+                   rpr_=f'{sans}{black}<w:sz w:val="32"/><w:szCs w:val="32"/>'),
+        _style_xml("TableText", "Table Text", ui=99,
+                   ppr='<w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                       '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
+                   rpr_=f'{_fonts(SERIF)}<w:sz w:val="{tweaks.table_size}"/><w:szCs w:val="{tweaks.table_size}"/>'),
+    ]
+    tab = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{toc_width}"/></w:tabs>'
+    for level, indent in ((1, 0), (2, 420), (3, 840)):
+        new.append(_style_xml(f"TOC{level}", f"toc {level}", ui=39,
+                              ppr=f'{tab}<w:spacing w:before="{80 if level == 1 else 0}" w:after="0" w:line="400" w:lineRule="exact"/>'
+                                  f'<w:ind w:left="{indent}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
+                              rpr_=(sans if level == 1 else _fonts(SERIF))
+                              + f'<w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'))
+    for xml in new:
+        el = parse_xml(xml)
+        sid = el.get(f"{w}styleId")
+        for old in styles.findall(f"{w}style"):
+            if old.get(f"{w}styleId") == sid:
+                styles.remove(old)
+        styles.append(el)
+
+
+_SETTINGS_AFTER_UPDATE = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
+                          "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                          "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
+                          "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                          "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"}
+
+
+def setup_settings(doc):
+    from docx.oxml import parse_xml
+    s = doc.settings.element
+    w = f"{{{W_NS}}}"
+    for old in s.findall(f"{w}updateFields"):
+        s.remove(old)
+    upd = parse_xml(f'<w:updateFields xmlns:w="{W_NS}" w:val="true"/>')
+    for i, child in enumerate(s):
+        local = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
+        if local in _SETTINGS_AFTER_UPDATE:
+            s.insert(i, upd)
+            break
+    else:
+        s.append(upd)
+    for tfl in s.findall(f"{w}themeFontLang"):
+        tfl.set(f"{w}val", "en-US")
+        tfl.set(f"{w}eastAsia", "zh-CN")
+    for dts in s.findall(f"{w}defaultTabStop"):
+        dts.set(f"{w}val", "420")
+
+
+def _fill_story(part, paragraph_xml: str):
+    """Replace the content of a header/footer part with the given paragraph(s)."""
+    from docx.oxml import parse_xml
+    el = part.element
+    for child in list(el):
+        el.remove(child)
+    frag = parse_xml(f"<w:root {NSDECLS}>{paragraph_xml}</w:root>")
+    for child in list(frag):
+        el.append(child)
+
+
+def _title_of(root) -> str:
+    t = root.find(".//title")
+    return plain_text(t) if t is not None else ""
+
+
+# ---- entry point -------------------------------------------------------------------------------------
+def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, style_name: str = "shanxi") -> bytes:
+    """Render the markup to DOCX bytes (deterministic)."""
+    import lxml.html
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    html = strip_illegal(html or "")
+    draft = is_draft(html, draft)
+    tweaks = STYLE_TWEAKS.get(style_name, Tweaks())
+    assets = assets or {}
+
+    root = lxml.html.document_fromstring(html) if html.strip() else lxml.html.document_fromstring("<html><body></body></html>")
+    body = root.find("body")
+    if body is None:
+        body = root
+
+    doc = Document()
+    pkg = doc.part.package
+    for rid, rel in list(pkg.rels.items()):          # the template's thumbnail shows an empty page
+        if rel.reltype == RT.THUMBNAIL:
+            pkg.rels.pop(rid)
+    setup_styles(doc, tweaks, SectionInfo().text_width)
+    setup_settings(doc)
+
+    # header (draft) and footer parts, shared by all sections
+    part = doc.part
+    footer_part, footer_rid = part.add_footer_part()
+    _fill_story(footer_part, paragraph(field_runs("PAGE", "1", size=18), PFmt(jc="center", first_line_chars=0)))
+    empty_part, empty_rid = part.add_footer_part()
+    _fill_story(empty_part, paragraph("", PFmt(first_line_chars=0)))
+    draft_rid = None
+    if draft:
+        header_part, draft_rid = part.add_header_part()
+        _fill_story(header_part, paragraph(text_run(DRAFT_TEXT, sans=True, size=28, color="C00000"),
+                                           PFmt(jc="center", first_line_chars=0)))
+
+    builder = Builder(assets, tweaks, part, draft_rid, footer_rid, empty_rid)
+    sections = builder.build(body)
+
+    chunks = []
+    for i, info in enumerate(sections):
+        parts = list(info.parts)
+        sect = builder.sect_pr(info)
+        if i == len(sections) - 1:          # the last section's properties close the body
+            chunks += [p if isinstance(p, str) else p.xml() for p in parts]
+            chunks.append(sect)
+            break
+        # a section ends with the paragraph carrying its sectPr (an extra tiny one after a table)
+        if parts and isinstance(parts[-1], Para):
+            last = parts[-1]
+            parts[-1] = Para(last.content, replace(last.fmt, sect=sect), last.marks)
+        else:
+            parts.append(Para("", PFmt(spacing=_TIGHT, mark_size=2, sect=sect), []))
+        chunks += [p if isinstance(p, str) else p.xml() for p in parts]
+
+    new_body = parse_xml(f"<w:body {NSDECLS}>{''.join(chunks)}</w:body>")
+    old_body = doc.element.body
+    for child in list(old_body):
+        old_body.remove(child)
+    for child in list(new_body):
+        old_body.append(child)
+
+    when = build_datetime().replace(tzinfo=None)
+    cp = doc.core_properties
+    cp.title = _title_of(root)
+    cp.author = ""
+    cp.last_modified_by = ""
+    cp.comments = ""
+    cp.subject = ""
+    cp.keywords = ""
+    cp.category = ""
+    cp.language = "zh-CN"
+    cp.revision = 1
+    cp.created = when
+    cp.modified = when
+    cp.last_printed = when
+
+    raw = io.BytesIO()
+    doc.save(raw)
+    return normalize_zip(raw.getvalue(), when)
+
+
+def normalize_zip(data: bytes, when) -> bytes:
+    """Rewrite the package with fixed timestamps and attributes, [Content_Types].xml first."""
+    stamp = (max(1980, min(when.year, 2107)), when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
+    if when.year < 1980:
+        stamp = (1980, 1, 1, 0, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    names.sort(key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            z.writestr(info, src.read(name), compresslevel=6)
+    return out.getvalue()
