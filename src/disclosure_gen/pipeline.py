@@ -42,7 +42,7 @@ def safe_name(text: str, limit: int = 80, max_bytes: int = 180) -> str:
 def output_stem(budget, style: str) -> str:
     a = budget.agency
     # the name is cut on its own so a long one cannot cut off the year or style (two styles, one file)
-    return safe_name(f"{safe_name(a.name, max_bytes=120)}-{a.year}年度{a.kind}预算公开-{style}")
+    return safe_name(f"{safe_name(a.name, limit=60, max_bytes=120)}-{a.year}年度{a.kind}预算公开-{style}", limit=120)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -121,6 +121,7 @@ def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), for
         raise RenderRefused(f"未知样式“{style}”；可用样式：{', '.join(render.available_styles())}")
     draft = bool(loaded.errors)
     html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
+    html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     out = {}
     if "html" in formats:
         out["html"] = html.encode("utf-8")
@@ -128,7 +129,11 @@ def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), for
         out["docx"] = render.render_docx(html, assets, style, draft=draft)
     if "pdf" in formats:
         out["pdf"] = render.render_pdf(html, assets, style, draft=draft)
-    return out, style_findings(loaded, doc), style
+    extra = style_findings(loaded, doc)
+    if "pdf" in formats:
+        from . import glyphs
+        extra += glyphs.missing_glyph_findings(loaded)
+    return out, extra, style
 
 
 def render_file(path: str, out_dir: str | Path, style: str | None = None, formats=("docx", "pdf"),
