@@ -1,0 +1,304 @@
+"""`disclosure-gen rollover`: next year's input file from this year's.
+
+The file is edited with ruamel.yaml's round-trip loader, so comments, key order, quoting and flow
+style survive. This year's figures (derive.Facts) become `prior_year`, the budget year moves on,
+year-bound text and dates move with it, and the reasons for changes are emptied for the author.
+Every change is reported (`Rollover.changes`) so the officer can see what was touched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import check
+
+# free-text fields whose years follow the budget year (path patterns; * = any key / index)
+YEAR_BOUND = (
+    ("performance_overall",),
+    ("notes", "*"),
+    ("assets", "vehicles_text"), ("assets", "housing_text"), ("assets", "other_text"),
+    ("agency", "publish_date"),
+)
+# fields where only "year-end" dates move (截至2025年12月31日, 2025年底 …)
+YEAR_END_ONLY = (("overview", "organization", "*"),)
+
+_PRIOR_TITLES = {
+    "total": "上年收支总计", "expenditure_total": "上年支出总计", "gpb": "上年一般公共预算当年拨款",
+    "fund": "上年政府性基金预算", "soe": "上年国有资本经营预算", "sangong": "上年“三公”经费合计",
+    "running_costs": "上年机关运行经费",
+}
+REASON_COMMENT = "请填写增减变动主要原因（无变动可留空）"
+
+
+class RolloverRefused(Exception):
+    """Rollover was refused (errors in the source file, bad target year); message is Chinese."""
+
+
+@dataclass
+class Rollover:
+    text: str
+    year_from: int
+    year_to: int
+    changes: list[str] = field(default_factory=list)   # what was changed, in Chinese
+    todo: list[str] = field(default_factory=list)      # what the author has to fill in
+
+
+class _Num(str):
+    """A number written exactly as given (a plain YAML scalar, never quoted)."""
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.add_representer(
+        _Num, lambda r, v: r.represent_scalar("tag:yaml.org,2002:" + ("int" if v.isdigit() else "float"), str(v)))
+    return y
+
+
+def _fmt(amount_wan: Decimal, unit: str) -> _Num:
+    """A 万元 figure written in the file's unit: 2 decimals (more only when exact needs it)."""
+    d = amount_wan * 10000 if unit == "元" else Decimal(amount_wan)
+    if d == 0:
+        return _Num("0")
+    q = d.quantize(Decimal("0.01"))
+    if q == d:
+        d = q
+    s = format(d.normalize() if d != q else d, "f")
+    return _Num(s)
+
+
+def _match(path: tuple, pattern: tuple) -> bool:
+    return len(path) == len(pattern) and all(p == "*" or p == x for p, x in zip(pattern, path))
+
+
+def shift_years(text: str, year: int, to: int, year_end_only: bool = False) -> str:
+    """Move the budget year (e.g. 2026年 → 2027年) and last year's year-end dates
+    (截至2025年12月31日, 2025年底/年末, 2025-12-31) on by `to - year`; other years stay."""
+    delta = to - year
+    prev = year - 1
+
+    def end(m):
+        return str(int(m.group(1)) + delta) + m.group(2)
+
+    out = re.sub(rf"(?<!\d)({prev})(\s*年\s*12\s*月\s*31\s*日|\s*年底|\s*年末|-12-31)", end, text)
+    if not year_end_only:
+        out = re.sub(rf"(?<!\d){year}(?=\s*年)", str(to), out)
+    return out
+
+
+def _walk(node, path=()):
+    """(path, container, key, value) for every scalar string in a ruamel tree."""
+    if isinstance(node, dict):
+        for k in list(node.keys()):
+            v = node[k]
+            if isinstance(v, str):
+                yield path + (k,), node, k, v
+            else:
+                yield from _walk(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, str):
+                yield path + (i,), node, i, v
+            else:
+                yield from _walk(v, path + (i,))
+
+
+def _label(path) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def rollover(path: str, to: int | None = None, blank: bool = False, force: bool = False) -> Rollover:
+    """Roll `path` over to year `to` (default: next year). Raises yamlsrc.InputError when the
+    file is unusable and RolloverRefused when it has errors (unless `force`)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    loaded = check.load(path)
+    if loaded.budget is None or (loaded.errors and not force):
+        raise RolloverRefused(f"{path} 有 {len(loaded.errors)} 个校验错误，未生成新文件"
+                              "（上年数要从本年数据计算，请先运行 check 修正，或用 --force 强制生成）")
+    b, f = loaded.budget, loaded.facts
+    year = b.agency.year
+    to = year + 1 if to is None else int(to)
+    if to <= year:
+        raise RolloverRefused(f"目标年度 {to} 应晚于文件中的预算年度 {year}")
+    unit = b.amount_unit
+    y = _yaml()
+    text = Path(path).read_text(encoding="utf-8-sig")
+    doc = y.load(text)
+    res = Rollover("", year, to)
+    ch = res.changes.append
+
+    # -- the budget year -------------------------------------------------------------------------
+    doc["agency"]["year"] = to
+    ch(f"agency.year：{year} → {to}")
+    if to != year + 1:
+        res.todo.append(f"目标年度 {to} 不是 {year} 的下一年：prior_year 中的“上年数”取的是 {year} 年的数字，请核实")
+
+    # -- this year's figures become prior_year ---------------------------------------------------------
+    t = f.total
+    figures: dict[str, Decimal] = {
+        "total": f.income_total,
+        "gpb": t("all", "gpb", False),
+        "fund": t("all", "fund", False),
+        "soe": t("all", "soe", False),
+        "sangong": f.sangong_amount("合计"),
+        "running_costs": f.running_costs_total,
+    }
+    if f.expenditure_total != f.income_total:
+        figures["expenditure_total"] = f.expenditure_total
+    old_prior = doc.get("prior_year")
+    prior = old_prior if isinstance(old_prior, CommentedMap) else CommentedMap()
+    for key in ("total", "expenditure_total", "gpb", "fund", "soe", "sangong", "running_costs"):
+        if key in figures:
+            # zero items the old file did not have need no reason line
+            prior[key] = _prior_item(figures[key], unit, flow=figures[key] == 0 and key not in prior)
+            ch(f"prior_year.{key}（{_PRIOR_TITLES[key]}）= {year} 年数 {_fmt(figures[key], '万元')} 万元")
+        elif key in prior:
+            del prior[key]
+            ch(f"prior_year.{key}：已删除（{year} 年收入总计与支出总计相同）")
+    if b.sangong or b.prior_year.sangong_items:
+        items = CommentedMap()
+        for item in ("因公出国", "公务接待", "公务用车购置", "公务用车运行"):
+            items[item] = _prior_item(f.sangong_amount(item), unit, flow=True)
+        prior["sangong_items"] = items
+        ch("prior_year.sangong_items（上年“三公”经费分项）= " + "、".join(
+            f"{i} {_fmt(f.sangong_amount(i), '万元')}" for i in items))
+    if old_prior is None:
+        doc["prior_year"] = prior
+    res.todo.append("prior_year 各项的 reason：增减变动主要原因")
+
+    # -- year-bound text and dates move on ---------------------------------------------------------------
+    assets = doc.get("assets")
+    if isinstance(assets, dict) and isinstance(assets.get("as_of"), dt.date):
+        old = assets["as_of"]
+        new = _add_years(old, to - year)
+        assets["as_of"] = new
+        ch(f"assets.as_of：{old.isoformat()} → {new.isoformat()}")
+    for p, container, key, value in list(_walk(doc)):
+        new = value
+        if any(_match(p, pat) for pat in YEAR_BOUND):
+            new = shift_years(value, year, to)
+        elif any(_match(p, pat) for pat in YEAR_END_ONLY):
+            new = shift_years(value, year, to, year_end_only=True)
+        elif _match(p, ("projects", "*", "name")) or p[-1] == "title_name" or p[-1] == "goal_annual":
+            # a project named after its budget year (2026年…项目) and the annual goal
+            new = shift_years(value, year, to) if re.match(rf"\s*{year}\s*年", value) or p[-1] == "goal_annual" else value
+        elif p[-1] == "filled_at" and value:
+            container[key] = ""
+            ch(f"{_label(p)}：已清空（原为 {value}，绩效目标表填报日期）")
+            res.todo.append(f"{_label(p)}：绩效目标表填报日期")
+            continue
+        if new != value:
+            container[key] = new
+            ch(f"{_label(p)}：{value} → {new}")
+
+    # -- blocks that only held for this year --------------------------------------------------------------
+    for key in ("controls", "published"):
+        if key in doc:
+            del doc[key]
+            ch(f"{key}：已删除（{year} 年的核对数字）")
+
+    if blank:
+        n = _blank(doc)
+        ch(f"金额：已将 {n} 个金额清零（--blank）")
+        res.todo.append("全部金额：按新年度预算填写")
+    else:
+        res.todo.append(f"全部金额：目前仍为 {year} 年数，请按 {to} 年预算逐项修改")
+
+    out = io.StringIO()
+    y.dump(doc, out)
+    res.text = _header(out.getvalue(), year, to, Path(path).name)
+    return res
+
+
+_PRIOR_NOTE = "# 上年数由 disclosure-gen rollover 按 {year} 年数据生成；每项的 reason 请填写增减变动主要原因。"
+_SOURCE_NOTE = "# 由 {name} 经 disclosure-gen rollover 生成：{year} 年的数字已作为上年数（prior_year）。"
+
+
+def _prior_item(amount_wan: Decimal, unit: str, flow: bool = False):
+    from ruamel.yaml.comments import CommentedMap
+    m = CommentedMap()
+    m["amount"] = _fmt(amount_wan, unit)
+    if flow:
+        m.fa.set_flow_style()
+    else:
+        m["reason"] = None
+        m.yaml_add_eol_comment(REASON_COMMENT, "reason")
+    return m
+
+
+def _add_years(d: dt.date, n: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:          # 29 February
+        return d.replace(year=d.year + n, day=28)
+
+
+_AMOUNT_KEYS = {"wages", "family", "office", "ops", "target"}
+
+
+def _blank(doc) -> int:
+    """Set every amount to 0; returns how many were changed."""
+    n = 0
+
+    def zero(container, key):
+        nonlocal n
+        v = container[key]
+        if isinstance(v, dict):
+            for k in v:
+                zero(v, k)
+            return
+        if v is None or str(v).strip() in ("0", ""):
+            return
+        container[key] = _Num("0")
+        n += 1
+
+    for ln in doc.get("expenditure") or []:
+        for k in _AMOUNT_KEYS & set(ln):
+            zero(ln, k)
+    for ln in (doc.get("economic") or []) + (doc.get("gov_fund_income") or []):
+        if "amount" in ln:
+            zero(ln, "amount")
+    for p in doc.get("projects") or []:
+        if "amounts" in p:
+            zero(p, "amounts")
+        perfs = p.get("performance")
+        for perf in perfs if isinstance(perfs, list) else [perfs] if perfs else []:
+            if isinstance(perf, dict) and isinstance(perf.get("funds_yuan"), dict):
+                zero(perf, "funds_yuan")
+    for key in ("income", "sangong", "running_costs", "procurement"):
+        if isinstance(doc.get(key), dict):
+            zero(doc, key)
+    return n
+
+
+def _header(text: str, year: int, to: int, source_name: str) -> str:
+    """Move the year of the leading comment block and say where the file came from."""
+    lines = [ln for ln in text.split("\n") if not re.match(r"# (上年数由|由 .* 经) disclosure-gen rollover", ln)]
+    for j, ln in enumerate(lines):
+        if ln.startswith("prior_year:"):
+            lines.insert(j, _PRIOR_NOTE.format(year=year))
+            break
+    i = 0
+    while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
+        i += 1
+    head = []
+    for ln in lines[:i]:
+        if "数据来源" in ln:     # the old file's provenance no longer holds
+            ln = re.sub(r"\s*(——|--|-|，|,|；|;)?\s*数据来源[:：].*$", "", ln)
+            if ln.strip() in ("", "#"):
+                continue
+        if not ln.startswith("# yaml-language-server"):
+            ln = re.sub(rf"(?<!\d){year}(?=\s*年)", str(to), ln)
+        head.append(ln)
+    note = _SOURCE_NOTE.format(name=source_name, year=year)
+    at = 1 if head and head[0].startswith("# yaml-language-server") else 0
+    head.insert(at + 1 if len(head) > at and head[at].startswith("#") else at, note)
+    return "\n".join(head + lines[i:])
