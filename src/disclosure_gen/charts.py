@@ -33,6 +33,31 @@ def _setup():
 
 
 def pie(labels: list[str], values: list[Decimal], title: str) -> tuple[bytes, bytes]:
+    """(SVG, PNG) of a pie chart. Cached on disk by its data (see cache.py): a hit skips importing
+    matplotlib and gives the same bytes as drawing it again."""
+    from . import cache
+    k = cache.key("pie", _code_version(), list(labels), [str(v) for v in values], title)
+    svg, png = cache.get("charts", k + ".svg"), cache.get("charts", k + ".png")
+    if svg is not None and png is not None:
+        return svg, png
+    svg, png = _draw_pie(labels, values, title)
+    cache.put("charts", k + ".svg", svg)
+    cache.put("charts", k + ".png", png)
+    return svg, png
+
+
+def _code_version() -> str:
+    """What a drawn chart depends on besides its data: this file and the matplotlib version."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        mpl = version("matplotlib")
+    except PackageNotFoundError:   # pragma: no cover
+        mpl = "?"
+    with open(__file__, "rb") as fh:
+        return mpl + ":" + __import__("hashlib").sha256(fh.read()).hexdigest()
+
+
+def _draw_pie(labels: list[str], values: list[Decimal], title: str) -> tuple[bytes, bytes]:
     _setup()
     import matplotlib.pyplot as plt
     pcts = shares(values)

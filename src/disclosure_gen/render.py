@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 import yaml
 from markupsafe import Markup
 
@@ -242,14 +243,24 @@ class Document:
                 for i in range(n)]
 
 
+def _bytecode_cache():
+    """Compiled templates on disk (cache.py): compiling them is a third of a small render."""
+    from . import cache
+    d = cache.folder("jinja")
+    return jinja2.FileSystemBytecodeCache(str(d)) if d is not None else None
+
+
 def _env(style_name: str) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # sandboxed: a template shared between offices may be tampered with, and an ordinary environment
+    # lets `{{ doc.__init__.__globals__ … }}` run any Python; the sandbox refuses such attributes
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(TEMPLATES / style_name), str(TEMPLATES / "_shared")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["cn"] = cn_num
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
