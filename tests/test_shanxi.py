@@ -442,3 +442,17 @@ def test_yaml_text_is_escaped(tmp_path):
     p.write_text(src, encoding="utf-8")
     html = html_for(p)
     assert "&lt;b&gt;粗体&lt;/b&gt;{{ 1 + 1 }}" in html and "<b>粗体" not in html
+
+
+def test_only_the_first_of_several_performance_tables_is_printed_and_every_level2_row_is():
+    from disclosure_gen.derive import Facts
+    b = check.load(str(INPUTS / "gaoping-bigdata-2026.yaml")).budget
+    p0 = b.projects[0]
+    first = p0.performance
+    second = first.model_copy(update={"filled_at": "20991231235959", "overview": "第二张表"})
+    projects = [p0.model_copy(update={"performance": [first, second]}), *b.projects[1:]]
+    html, _a, _d = render.render_html(Facts(b.model_copy(update={"projects": projects})), "shanxi")
+    assert first.filled_at in html and "20991231235959" not in html and "第二张表" not in html
+    # empty 二级 rows (社会效益 … 可持续影响) are printed on both sides of every table
+    for l2 in ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度"):
+        assert html.count(f">{l2}</td>") == 2 * len(b.projects), l2
