@@ -135,6 +135,13 @@ def cmd_render(args) -> int:
             _err(f"{path}：写入失败（{_os_reason(e)}），原有文件未改动")
             status = max(status, 2)
             continue
+        except Exception as e:  # noqa: BLE001 - a failing writer must not look like a crash to the user
+            if os.environ.get("DISCLOSURE_GEN_DEBUG"):
+                raise
+            _err(f"{path}：生成失败（{type(e).__name__}: {e}），原有文件未改动。"
+                 "如需报告问题，请设置环境变量 DISCLOSURE_GEN_DEBUG=1 重新运行并附上输出")
+            status = max(status, 1)
+            continue
         n_err = 0
         for f in res.findings:
             if f.severity == "error":
@@ -211,7 +218,7 @@ def cmd_rollover(args) -> int:
         return 2
     except rollover.RolloverRefused as e:
         _err(str(e))
-        return 1
+        return e.status
     problem = _write_new_file(args.output, res.text, args.force)
     if problem is not None:
         return problem
@@ -353,8 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="生成 DOCX/PDF 文件", description="由预算数据文件生成预算公开文件。\n"
                        "文件名取自单位名称和年度；写入是原子的：失败时原有文件保持不变。")
     r.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
-    r.add_argument("--style", help="样式（shanxi | henan），默认取文件中的 style")
-    r.add_argument("--format", default="docx,pdf", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    r.add_argument("--style", metavar="样式", help="样式（shanxi | henan），默认取文件中的 style")
+    r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
     r.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     r.add_argument("--force", action="store_true", help="数据有错误时仍生成，每页标注“草稿（存在校验错误）”")
     r.add_argument("-v", "--verbose", action="store_true", help="同时列出警告")
@@ -376,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "退出码：0 没有差别，1 有差别，2 文件无法使用。")
     d.add_argument("old", metavar="旧文件")
     d.add_argument("new", metavar="新文件")
-    d.add_argument("--style", help="按哪种样式比较表格和文字（默认取新文件中的 style）")
+    d.add_argument("--style", metavar="样式", help="按哪种样式比较表格和文字（默认取新文件中的 style）")
     d.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text（默认）| json")
     d.set_defaults(func=cmd_diff)
 
@@ -386,8 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("folder", metavar="文件夹", help="存放 YAML 数据文件的文件夹")
     b.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     b.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认按 CPU 数，最多 4）")
-    b.add_argument("--style", help="样式（默认取各文件中的 style）")
-    b.add_argument("--format", default="docx,pdf", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    b.add_argument("--style", metavar="样式", help="样式（默认取各文件中的 style）")
+    b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
     b.add_argument("--force", action="store_true", help="数据有错误的文件也生成草稿")
     b.set_defaults(func=cmd_batch)
 

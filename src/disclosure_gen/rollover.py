@@ -35,7 +35,11 @@ REASON_COMMENT = "请填写增减变动主要原因（无变动可留空）"
 
 
 class RolloverRefused(Exception):
-    """Rollover was refused (errors in the source file, bad target year); message is Chinese."""
+    """Rollover was refused; message is Chinese. status 1: errors in the data, 2: wrong use."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -78,19 +82,23 @@ def _match(path: tuple, pattern: tuple) -> bool:
     return len(path) == len(pattern) and all(p == "*" or p == x for p, x in zip(pattern, path))
 
 
+_YEAR_END = re.compile(r"\s*年\s*12\s*月\s*31\s*日|\s*年底|\s*年末|-12-31")
+
+
 def shift_years(text: str, year: int, to: int, year_end_only: bool = False) -> str:
     """Move the budget year (e.g. 2026年 → 2027年) and last year's year-end dates
-    (截至2025年12月31日, 2025年底/年末, 2025-12-31) on by `to - year`; other years stay."""
+    (截至2025年12月31日, 2025年底/年末, 2025-12-31) on by `to - year`, in one pass; other years stay."""
     delta = to - year
-    prev = year - 1
 
-    def end(m):
-        return str(int(m.group(1)) + delta) + m.group(2)
+    def move(m):
+        y, rest = int(m.group(0)), text[m.end():]
+        if y == year - 1 and _YEAR_END.match(rest):
+            return str(y + delta)
+        if y == year and not year_end_only and re.match(r"\s*年", rest):
+            return str(y + delta)
+        return m.group(0)
 
-    out = re.sub(rf"(?<!\d)({prev})(\s*年\s*12\s*月\s*31\s*日|\s*年底|\s*年末|-12-31)", end, text)
-    if not year_end_only:
-        out = re.sub(rf"(?<!\d){year}(?=\s*年)", str(to), out)
-    return out
+    return re.sub(r"(?<!\d)\d{4}(?!\d)", move, text)
 
 
 def _walk(node, path=()):
@@ -127,7 +135,7 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
     year = b.agency.year
     to = year + 1 if to is None else int(to)
     if to <= year:
-        raise RolloverRefused(f"目标年度 {to} 应晚于文件中的预算年度 {year}")
+        raise RolloverRefused(f"目标年度 {to} 应晚于文件中的预算年度 {year}", status=2)
     unit = b.amount_unit
     y = _yaml()
     text = Path(path).read_text(encoding="utf-8-sig")
