@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 import yaml
 from markupsafe import Markup
 
@@ -250,7 +251,9 @@ def _bytecode_cache():
 
 
 def _env(style_name: str) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # sandboxed: a template shared between offices may be tampered with, and an ordinary environment
+    # lets `{{ doc.__init__.__globals__ … }}` run any Python; the sandbox refuses such attributes
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(TEMPLATES / style_name), str(TEMPLATES / "_shared")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
