@@ -549,3 +549,43 @@ def test_a_new_style_is_just_a_templates_folder(tmp_path, monkeypatch):
     finally:
         render.load_style.cache_clear()
         render._cached_env.cache_clear()
+
+
+def test_department_has_a_unit_row_per_unit(docs):
+    """jincheng is a 部门 with two units: each table with a 单位代码 column lists each unit, then its rows."""
+    path = INPUTS / "jincheng-bigdata-2023.yaml"
+    d = docs(path, "henan")
+    b = check.load(str(path)).budget
+    codes = [u.code for u in b.units]
+    assert len(codes) == 2
+    t2 = body_rows(table_html(d.html, 2))
+    assert [r[0] for r in t2] == ["合计"] + codes
+    assert sum(Decimal(r[2].replace(",", "")) for r in t2[1:]) == Decimal(t2[0][1].replace(",", ""))
+    t3 = body_rows(table_html(d.html, 3))
+    unit_rows = [i for i, r in enumerate(t3) if r[3] in codes]
+    assert [t3[i][3] for i in unit_rows] == codes
+    assert sum(Decimal(t3[i][5].replace(",", "")) for i in unit_rows) == Decimal(t3[0][1].replace(",", ""))
+    assert all(re.fullmatch(r"\d{3}", r[0]) for i, r in enumerate(t3[1:], 1) if i not in unit_rows)
+    t12 = body_rows(table_html(d.html, 12))
+    assert t12[0][0] == b.agency.code
+    assert "部门名称：晋城市大数据应用局" in d.pdf_flat and "2023年部门收支预算表" in d.pdf_flat
+
+
+def test_a_category_missing_from_a_fixed_list_is_inserted_not_dropped(tmp_path):
+    """04表's list has no 209 社会保险基金支出; money there still shows, in code order, numbered like the list."""
+    import yaml
+    data = yaml.safe_load((INPUTS / "gaoping-bigdata-2026.yaml").read_text(encoding="utf-8"))
+    data["expenditure"].append({"code": "2090101", "name": "测试", "ops": 3.0})
+    data["projects"].append({"name": "测试项目", "type": "其他运转类", "function": "2090101", "amounts": {"一般公共预算": 3.0}})
+    data["functional_names"] = {"20901": "测试款"}
+    p = tmp_path / "x.yaml"
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    loaded = check.load(str(p))
+    assert not loaded.errors, [f.format() for f in loaded.errors]
+    html, _a, _d = render.render_html(loaded.facts, "henan")
+    labels = [r[2] for r in body_rows(table_html(html, 4))]
+    i = labels.index("（九）社会保险基金支出")
+    assert labels[i - 1] == "（九）医疗卫生与计划生育支出" and labels[i + 1] == "（十）卫生健康支出"
+    row = body_rows(table_html(html, 4))[i]
+    assert row[3:6] == ["3.00", "3.00", "3.00"]
+    assert "九、社会保险基金支出" in [r[2] for r in body_rows(table_html(html, 1))]
