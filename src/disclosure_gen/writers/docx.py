@@ -311,9 +311,10 @@ class Builder:
         self.last_table = False
         self.pending_break = False
         self.pending_marks: list[tuple[int, str]] = []
-        self.pending_outline: int | None = None
+        self.marked: set[str] = set()                       # bookmarks already placed
         self.targets: dict[str, tuple[str, int]] = {}       # element id → (bookmark name, toc level)
-        self.outline_for: dict[int, int] = {}                # id(element) → outline level
+        self.outline_for: dict = {}                          # element → outline level (lxml proxies
+                                                             # are stable while referenced)
         self.bookmark_no = 0
         self.shape_no = 0
         self.seen_body = False
@@ -323,11 +324,8 @@ class Builder:
         if self.pending_break:
             fmt = replace(fmt, page_break_before=True)
             self.pending_break = False
-        if self.pending_outline is not None and fmt.outline is None and not (fmt.style or "").startswith("Heading"):
-            fmt = replace(fmt, outline=self.pending_outline)
-        self.pending_outline = None
-        if el is not None and id(el) in self.outline_for and fmt.outline is None:
-            fmt = replace(fmt, outline=self.outline_for.pop(id(el)))
+        if el is not None and el in self.outline_for and fmt.outline is None:
+            fmt = replace(fmt, outline=self.outline_for.pop(el))
         marks, self.pending_marks = self.pending_marks, []
         self.sec.parts.append(Para(content, fmt, marks))
         self.last_table = False
@@ -376,18 +374,19 @@ class Builder:
             if _is_element(el) and el.get("id"):
                 ids.setdefault(el.get("id"), el)
         for li in body.xpath('.//ul[contains(concat(" ", normalize-space(@class), " "), " toc ")]/li'):
-            if True:
-                a = li.find(".//a")
-                href = (a.get("href") if a is not None else "") or ""
-                if href.startswith("#") and href[1:] in ids and href[1:] not in self.targets:
-                    self.bookmark_no += 1
-                    level = 1 if "toc-1" in classes(li) else 2 if "toc-2" in classes(li) else 3
-                    self.targets[href[1:]] = (f"_Toc{self.bookmark_no:08d}", level)
-                    target = ids[href[1:]]
-                    if target.tag.lower() not in HEADING_LEVEL:
-                        title = target.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " table-title ")]')
-                        if title:
-                            self.outline_for[id(title[0])] = level - 1
+            a = li.find(".//a")
+            href = (a.get("href") if a is not None else "") or ""
+            if not (href.startswith("#") and href[1:] in ids and href[1:] not in self.targets):
+                continue
+            self.bookmark_no += 1
+            level = toc_level(li)
+            self.targets[href[1:]] = (f"_Toc{self.bookmark_no:08d}", level)
+            target = ids[href[1:]]
+            if target.tag.lower() not in HEADING_LEVEL:
+                # a table block: its title gets the entry's outline level, so an updated TOC lists it
+                title = target.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " table-title ")]')
+                if title:
+                    self.outline_for[title[0]] = level - 1
 
     def section_from(self, el):
         cls = classes(el) if el.tag.lower() == "section" else set()
@@ -400,7 +399,6 @@ class Builder:
         self.sec = info
         self.last_table = False
         self.pending_break = False
-        self.pending_outline = None
         self.take_anchor(el)
         self.flow(el, ctx=frozenset(cls))
         if self.pending_marks:            # a TOC target with no paragraph after it
@@ -441,7 +439,8 @@ class Builder:
     def take_anchor(self, el):
         """Queue a bookmark if this element is a TOC target."""
         i = el.get("id")
-        if i and i in self.targets:
+        if i and i in self.targets and i not in self.marked:
+            self.marked.add(i)
             name, _level = self.targets[i]
             self.pending_marks.append((int(name[4:]), name))
 
@@ -558,6 +557,10 @@ class Builder:
     def toc(self, el):
         items = [li for li in el if _is_element(li) and li.tag.lower() == "li"]
         w = self.sec.text_width
+        tabs = f'<w:tab w:val="right" w:leader="dot" w:pos="{w}"/>'
+        style_pos = SectionInfo().text_width            # where the TOC styles put their tab
+        if w != style_pos:
+            tabs = f'<w:tab w:val="clear" w:pos="{style_pos}"/>' + tabs
         begin = (f'<w:r>{rpr()}<w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
                  f'<w:r>{rpr()}<w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
                  f'<w:r>{rpr()}<w:fldChar w:fldCharType="separate"/></w:r>')
@@ -566,8 +569,7 @@ class Builder:
             self.emit_p(begin + text_run("（打开文档时更新目录）") + end, PFmt(style="TOC1"))
             return
         for i, li in enumerate(items):
-            c = classes(li)
-            level = 1 if "toc-1" in c else 3 if "toc-3" in c else 2
+            level = toc_level(li)
             a = li.find(".//a")
             href = (a.get("href") or "") if a is not None else ""
             text = plain_text(li).replace("\n", " ")
@@ -579,7 +581,7 @@ class Builder:
                 inner += f"<w:r>{rpr(sans)}<w:tab/></w:r>" + field_runs(f"PAGEREF {name} \\h")
                 inner = f'<w:hyperlink w:anchor="{name}" w:history="1">{inner}</w:hyperlink>'
             content = (begin if i == 0 else "") + inner + (end if i == len(items) - 1 else "")
-            self.emit_p(content, PFmt(style=f"TOC{level}", tabs=f'<w:tab w:val="right" w:leader="dot" w:pos="{w}"/>'))
+            self.emit_p(content, PFmt(style=f"TOC{level}", tabs=tabs))
 
     # -- images
     def image(self, el):
@@ -779,6 +781,11 @@ _TIGHT = '<w:spacing w:before="0" w:after="0"/>'
 _CAPTION = '<w:spacing w:before="60" w:after="120"/>'
 
 
+def toc_level(li) -> int:
+    c = classes(li)
+    return 1 if "toc-1" in c else 3 if "toc-3" in c else 2
+
+
 def body_fmt(cls: set[str]) -> PFmt:
     if "center" in cls:
         return PFmt(first_line_chars=0, jc="center")
@@ -837,6 +844,8 @@ def grid_widths(percents: list, ncols: int, total: int) -> list[int]:
 
 
 def _int(v, default: int) -> int:
+    if v is None:
+        return default
     try:
         return int(str(v).strip())
     except (TypeError, ValueError):
@@ -864,6 +873,13 @@ def setup_styles(doc, tweaks: Tweaks, toc_width: int):
     from docx.oxml import parse_xml
     styles = doc.styles.element
     w = f"{{{W_NS}}}"
+    # keep only the styles this writer uses (the template carries ~350 KB of table styles)
+    for st in styles.findall(f"{w}style"):
+        if st.get(f"{w}styleId") not in KEEP_STYLES:
+            styles.remove(st)
+    for link in styles.iter(f"{w}link", f"{w}next", f"{w}basedOn"):
+        if link.get(f"{w}val") not in KEEP_STYLES:
+            link.getparent().remove(link)
     # explicit fonts instead of theme fonts (the theme maps East Asian text to a Japanese font)
     for rf in styles.iter(f"{w}rFonts"):
         major = any("major" in (rf.get(f"{w}{a}") or "") for a in ("asciiTheme", "eastAsiaTheme"))
@@ -929,6 +945,9 @@ def setup_styles(doc, tweaks: Tweaks, toc_width: int):
         styles.append(el)
 
 
+KEEP_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "TableGrid", "Header", "Footer",
+               "Heading1", "Heading2", "Heading3", "TOCHeading", "TableText", "TOC1", "TOC2", "TOC3", "Caption"}
+
 _SETTINGS_AFTER_UPDATE = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
                           "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
                           "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
@@ -957,6 +976,34 @@ def setup_settings(doc):
         dts.set(f"{w}val", "420")
 
 
+# fontTable entries let Word/WPS substitute a Chinese font (GB2312 charset 86) where SimSun/SimHei are missing
+_CJK_FONTS = (
+    '<w:font w:name="SimSun"><w:altName w:val="宋体"/><w:panose1 w:val="02010600030101010101"/>'
+    '<w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/>'
+    '<w:sig w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" w:usb3="00000000" w:csb0="00040001" w:csb1="00000000"/></w:font>'
+    '<w:font w:name="SimHei"><w:altName w:val="黑体"/><w:panose1 w:val="02010609060101010101"/>'
+    '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/>'
+    '<w:sig w:usb0="800002BF" w:usb1="38CF7CFA" w:usb2="00000016" w:usb3="00000000" w:csb0="00040001" w:csb1="00000000"/></w:font>'
+)
+
+
+def setup_package(doc):
+    """Drop template parts we do not use and declare the CJK fonts in the font table."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    pkg = doc.part.package
+    for rid, rel in list(pkg.rels.items()):          # the template's thumbnail shows an empty page
+        if rel.reltype == RT.THUMBNAIL:
+            pkg.rels.pop(rid)
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):   # Word 2010 copy of styles.xml (theme fonts)
+            doc.part.rels.pop(rid)
+        elif rel.reltype == RT.FONT_TABLE and not rel.is_external:
+            part = rel.target_part
+            blob = part.blob
+            if b'w:name="SimSun"' not in blob and b"</w:fonts>" in blob:
+                part._blob = blob.replace(b"</w:fonts>", _CJK_FONTS.encode("utf-8") + b"</w:fonts>")
+
+
 def _fill_story(part, paragraph_xml: str):
     """Replace the content of a header/footer part with the given paragraph(s)."""
     from docx.oxml import parse_xml
@@ -978,7 +1025,6 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, sty
     """Render the markup to DOCX bytes (deterministic)."""
     import lxml.html
     from docx import Document
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml import parse_xml
 
     html = strip_illegal(html or "")
@@ -992,12 +1038,9 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, sty
         body = root
 
     doc = Document()
-    pkg = doc.part.package
-    for rid, rel in list(pkg.rels.items()):          # the template's thumbnail shows an empty page
-        if rel.reltype == RT.THUMBNAIL:
-            pkg.rels.pop(rid)
     setup_styles(doc, tweaks, SectionInfo().text_width)
     setup_settings(doc)
+    setup_package(doc)
 
     # header (draft) and footer parts, shared by all sections
     part = doc.part
@@ -1030,12 +1073,14 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, sty
             parts.append(Para("", PFmt(spacing=_TIGHT, mark_size=2, sect=sect), []))
         chunks += [p if isinstance(p, str) else p.xml() for p in parts]
 
-    new_body = parse_xml(f"<w:body {NSDECLS}>{''.join(chunks)}</w:body>")
-    old_body = doc.element.body
-    for child in list(old_body):
-        old_body.remove(child)
-    for child in list(new_body):
-        old_body.append(child)
+    # the whole document part is parsed from one string: moving thousands of parsed nodes into the
+    # template's tree costs far more than parsing
+    old = doc.part.element
+    nsmap = {**{k: v for k, v in old.nsmap.items() if k}, **dict(re.findall(r'xmlns:(\w+)="([^"]+)"', NSDECLS))}
+    decls = " ".join(f'xmlns:{k}="{v}"' for k, v in sorted(nsmap.items()))
+    ignorable = old.get("{http://schemas.openxmlformats.org/markup-compatibility/2006}Ignorable")
+    ign = f' mc:Ignorable="{ignorable}"' if ignorable and "xmlns:mc=" in decls else ""
+    doc.part._element = parse_xml(f"<w:document {decls}{ign}><w:body>{''.join(chunks)}</w:body></w:document>")
 
     when = build_datetime().replace(tzinfo=None)
     cp = doc.core_properties
