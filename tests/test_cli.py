@@ -487,6 +487,27 @@ def test_rollover_gives_next_year_comparing_with_this_year(tmp_path):
     assert re.search(r"比上年减少1,?157\.13万元，下降100\.00%", s1), s1
 
 
+def test_rollover_henan_compares_every_prior_figure(tmp_path):
+    src = INPUTS / "jiyuan-bigdata-2024.yaml"
+    if not src.exists():
+        pytest.skip("no Henan input")
+    new = tmp_path / "jiyuan-2025.yaml"
+    p = cli("rollover", src, "-o", new)
+    assert p.returncode == 0, p.stderr
+    text = new.read_text(encoding="utf-8")
+    assert "as_of: 2024-12-31           # 2024年期末" in text          # comments move with their value
+    assert "2,323.00 + 1,271.70" not in text                          # last year's arithmetic is gone
+    assert cli("check", new).returncode == 0
+    r = cli("render", new, "--format", "html", "-v", "-o", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    assert "prior_year" not in r.stderr                                # no prior figure the style needs is missing
+    html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    # totals, 三公 and 机关（机构）运转经费 are all compared with the 2024 figures: unchanged amounts
+    assert "2025年收入总计2323.00万元，支出总计2323.00万元，与2024年相比，收、支总计均持平" in html
+    assert "“三公”经费预算数与2024年持平" in html
+    assert re.search(r"2025年机关（机构）运转经费支出预算28\.20万元.*与2024年持平", html)
+
+
 def test_rollover_moves_year_bound_text_and_drops_checks(tmp_path):
     src = edited(tmp_path, "src.yaml",
                  ("  equipment_100w: 0           # 单价 100 万元（原值）以上设备（台/套）",

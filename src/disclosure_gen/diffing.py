@@ -122,7 +122,7 @@ def _num(s):
 
 
 def _same(a, b) -> bool:
-    if a == b:
+    if a == b or (a in (None, "") and b in (None, "")):
         return True
     na, nb = _num(a), _num(b)
     return na is not None and nb is not None and na == nb
@@ -346,6 +346,7 @@ def read_document(html: str) -> _Reader:
     return r
 
 
+_YEAR = re.compile(r"(19|20)\d\d(?=\s*年)")
 _NUMERIC = re.compile(r"[-+]?[\d,]+(\.\d+)?%?")
 
 
@@ -410,7 +411,7 @@ def table_cells(t: Table) -> dict[tuple, tuple[str, str, str]]:
                     continue
                 label = " ".join(run)
                 col = cols.get(c, f"第{c + 1}列" if t.head else "")
-                key = (label, col)
+                key = (_YEAR.sub("####", label), _YEAR.sub("####", col))   # same cell across budget years
                 n = seen[key] = seen.get(key, 0) + 1
                 out[key + (n,)] = (label, col, cell.text)
             else:
@@ -428,9 +429,6 @@ def _text_rows(t: Table) -> list[str]:
         bits = [c.text for c in row if not _is_value(c) and c.text]
         rows.append(" | ".join(bits))
     return rows
-
-
-_YEAR = re.compile(r"(19|20)\d\d(?=\s*年)")
 
 
 def _table_keys(doc: _Reader) -> dict[str, Table]:

@@ -82,7 +82,7 @@ def _match(path: tuple, pattern: tuple) -> bool:
     return len(path) == len(pattern) and all(p == "*" or p == x for p, x in zip(pattern, path))
 
 
-_YEAR_END = re.compile(r"\s*年\s*12\s*月\s*31\s*日|\s*年底|\s*年末|-12-31")
+_YEAR_END = re.compile(r"\s*年\s*12\s*月\s*31\s*日|\s*年底|\s*年末|\s*年期末|-12-31")
 
 
 def shift_years(text: str, year: int, to: int, year_end_only: bool = False) -> str:
@@ -157,7 +157,9 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
         "fund": t("all", "fund", False),
         "soe": t("all", "soe", False),
         "sangong": f.sangong_amount("合计"),
-        "running_costs": f.running_costs_total,
+        # 机关运行经费: typed per unit in the Shanxi style; the Henan style prints 机关（机构）运转经费
+        # as the general-budget 公用经费
+        "running_costs": f.total("office", "gpb", False) if b.style == "henan" else f.running_costs_total,
     }
     if f.expenditure_total != f.income_total:
         figures["expenditure_total"] = f.expenditure_total
@@ -167,14 +169,17 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
         if key in figures:
             # zero items the old file did not have need no reason line
             prior[key] = _prior_item(figures[key], unit, flow=figures[key] == 0 and key not in prior)
+            _set_comment(prior, key, f"{_PRIOR_TITLES[key]}（{year} 年数）")
             ch(f"prior_year.{key}（{_PRIOR_TITLES[key]}）= {year} 年数 {_fmt(figures[key], '万元')} 万元")
         elif key in prior:
             del prior[key]
             ch(f"prior_year.{key}：已删除（{year} 年收入总计与支出总计相同）")
     if b.sangong or b.prior_year.sangong_items:
         items = CommentedMap()
+        old_items = prior.get("sangong_items") or {}
         for item in ("因公出国", "公务接待", "公务用车购置", "公务用车运行"):
-            items[item] = _prior_item(f.sangong_amount(item), unit, flow=True)
+            amount = f.sangong_amount(item)
+            items[item] = _prior_item(amount, unit, flow=amount == 0 and item not in old_items)
         prior["sangong_items"] = items
         ch("prior_year.sangong_items（上年“三公”经费分项）= " + "、".join(
             f"{i} {_fmt(f.sangong_amount(i), '万元')}" for i in items))
@@ -188,6 +193,7 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
         old = assets["as_of"]
         new = _add_years(old, to - year)
         assets["as_of"] = new
+        _shift_comment(assets, "as_of", year, to)
         ch(f"assets.as_of：{old.isoformat()} → {new.isoformat()}")
     for p, container, key, value in list(_walk(doc)):
         new = value
@@ -205,6 +211,7 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
             continue
         if new != value:
             container[key] = new
+            _shift_comment(container, key, year, to)
             ch(f"{_label(p)}：{value} → {new}")
 
     # -- blocks that only held for this year --------------------------------------------------------------
@@ -228,6 +235,27 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
 
 _PRIOR_NOTE = "# 上年数由 disclosure-gen rollover 按 {year} 年数据生成；每项的 reason 请填写增减变动主要原因。"
 _SOURCE_NOTE = "# 由 {name} 经 disclosure-gen rollover 生成：{year} 年的数字已作为上年数（prior_year）。"
+
+
+def _comment_tokens(container, key):
+    ca = getattr(container, "ca", None)
+    if ca is None or key not in ca.items:
+        return []
+    return [t for t in ca.items[key] if t is not None and hasattr(t, "value")]
+
+
+def _shift_comment(container, key, year: int, to: int) -> None:
+    """Move the years of the end-of-line comment of a value that moved on (# 2025年期末 …)."""
+    for tok in _comment_tokens(container, key):
+        tok.value = shift_years(tok.value, year, to)
+
+
+def _set_comment(container, key, text: str) -> None:
+    """Replace the end-of-line comment of `key` (the old one described last year's arithmetic)."""
+    ca = getattr(container, "ca", None)
+    if ca is not None:
+        ca.items.pop(key, None)
+    container.yaml_add_eol_comment(text, key, column=40)
 
 
 def _prior_item(amount_wan: Decimal, unit: str, flow: bool = False):
