@@ -23,6 +23,7 @@ import pytest
 
 from disclosure_gen import check, pipeline, render
 from disclosure_gen.derive import Facts
+from disclosure_gen.money import r2
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -511,11 +512,6 @@ def test_henan_findings_name_the_fields_a_shanxi_file_lacks(docs, path):
     f = Facts(b)
     if r2(f.econ_total("project")) == 0 and r2(f.total("project")) != 0:
         assert any("economic" in x.message for x in style)
-
-
-def r2(x):
-    from disclosure_gen.money import r2 as _r2
-    return _r2(x)
 
 
 def test_gaoping_in_henan_style_shows_what_can_be_derived(docs):
