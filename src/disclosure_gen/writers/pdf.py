@@ -8,7 +8,6 @@ modification dates from SOURCE_DATE_EPOCH (else 2000-01-01).
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import logging
 from pathlib import Path
@@ -38,11 +37,6 @@ class FetchRefused(ValueError):
 
 def base_css() -> str:
     """The shared print CSS (templates/_base/base.css)."""
-    return _read_base_css()
-
-
-@functools.lru_cache(maxsize=1)
-def _read_base_css() -> str:
     return BASE_CSS.read_text(encoding="utf-8")
 
 
