@@ -606,6 +606,30 @@ def test_batch_all_good_exits_zero_and_shows_progress_on_a_terminal(tmp_path):
     assert "█" in seen.decode("utf-8", "replace") and f"/{len(list(folder.iterdir()))}" in seen.decode("utf-8", "replace")
 
 
+def test_batch_survives_a_worker_that_dies(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GAOPING, folder / "a.yaml")
+    edited(folder, "crash.yaml", ("name: 高平市大数据中心", "name: 会崩溃的中心"))
+    edited(folder, "z.yaml", ("name: 高平市大数据中心", "name: 第三个中心"))
+    proc = wrapped("""
+        import os
+        from disclosure_gen import pipeline
+        real = pipeline.render_file
+        def render_file(path, *a, **k):
+            if path.endswith("crash.yaml"):
+                os._exit(3)              # a native crash in the worker process
+            return real(path, *a, **k)
+        pipeline.render_file = render_file
+    """, "batch", folder, "-o", tmp_path / "out", "--jobs", 2, "--format", "html")
+    stdout, stderr = proc.communicate(timeout=180)
+    assert proc.returncode == 1, stdout + stderr
+    rows = {ln.split()[0]: ln.split()[2] for ln in stdout.splitlines() if ln.split() and ln.split()[0].endswith(".yaml")}
+    assert rows == {"a.yaml": "成功", "crash.yaml": "失败", "z.yaml": "成功"}, stdout
+    assert "处理进程意外退出" in stdout
+    assert len(list((tmp_path / "out").glob("*.html"))) == 2
+
+
 def test_batch_refuses_a_folder_without_inputs(tmp_path):
     assert cli("batch", tmp_path, "-o", tmp_path / "out").returncode == 2
     assert cli("batch", tmp_path / "nowhere", "-o", tmp_path / "out").returncode == 2

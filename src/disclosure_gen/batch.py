@@ -133,7 +133,8 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
     jobs = max(1, min(jobs, len(items) or 1))
     out_dir = str(out_dir)
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         # pass 1: check every file (fast), so that files with errors and clashing names are known
         checks = list(pool.map(_check_one, [it.path for it in items], [style] * len(items)))
         owners: dict[str, Item] = {}
@@ -160,6 +161,11 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
             progress.step(it.agency)
         # pass 2: render
         crashed = _render_all(pool, todo, out_dir, style, tuple(formats), force, progress)
+    except BaseException:       # Ctrl-C: drop what has not started, do not wait for it
+        pool.shutdown(wait=False, cancel_futures=True)
+        progress.close()
+        raise
+    pool.shutdown(wait=True)
     for it in crashed:      # a worker died: retry alone, so that only the culprit fails
         with ProcessPoolExecutor(max_workers=1) as pool:
             if _render_all(pool, [it], out_dir, style, tuple(formats), force, None):

@@ -108,16 +108,23 @@ def _sweep_temps(targets) -> None:
                 pass
 
 
+def _style_ok(style) -> bool:
+    if not style:
+        return True
+    from . import render
+    if style not in render.available_styles():
+        _err(f"未知样式“{style}”；可用样式：{', '.join(render.available_styles())}")
+        return False
+    return True
+
+
 def cmd_render(args) -> int:
     from . import pipeline, yamlsrc
     formats = _formats(args.format)
     if formats is None:
         return 2
-    if args.style:
-        from . import render
-        if args.style not in render.available_styles():
-            _err(f"未知样式“{args.style}”；可用样式：{', '.join(render.available_styles())}")
-            return 2
+    if not _style_ok(args.style):
+        return 2
     status = 0
     for path in args.files:
         try:
@@ -189,6 +196,9 @@ def _write_new_file(target: str, text: str, force: bool) -> int | None:
 # ---- new -----------------------------------------------------------------------------------------------------
 def cmd_new(args) -> int:
     from . import skeleton
+    if not 2000 <= args.year <= 2100:
+        _err(f"预算年度 {args.year} 不在 2000–2100 之间")
+        return 2
     if not (len(args.code) == 3 and args.code.isdigit()):
         _err(f"主管部门代码“{args.code}”应为 3 位数字")
         return 2
@@ -240,7 +250,9 @@ def cmd_diff(args) -> int:
     try:
         d = diffing.diff_files(args.old, args.new, style=args.style)
     except yamlsrc.InputError as e:
-        _err(f"{e.line and '第 %s 行：' % e.line or ''}无法使用 {e.message}")
+        path = getattr(e, "path", "")
+        where = f"{path}:{e.line}:{e.col}" if e.line else path
+        _err(f"{where} 无法使用 {e.message}")
         return 2
     if args.format == "json":
         print(json.dumps(d.as_dict(), ensure_ascii=False, indent=2))
@@ -257,7 +269,7 @@ def cmd_batch(args) -> int:
         _err(f"{args.folder} 不是文件夹")
         return 2
     formats = _formats(args.format)
-    if formats is None:
+    if formats is None or not _style_ok(args.style):
         return 2
     files = batch.find_inputs(folder)
     if not files:

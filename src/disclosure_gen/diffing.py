@@ -520,7 +520,14 @@ def text_changes(old: _Reader, new: _Reader) -> list[TextChange]:
 # =============================================================================================
 def diff_files(old_path: str, new_path: str, style: str | None = None) -> Diff:
     """Compare two input files. Raises yamlsrc.InputError when either is unusable."""
-    so, sn = yamlsrc.load(old_path), yamlsrc.load(new_path)
+    loaded_src = []
+    for path in (old_path, new_path):
+        try:
+            loaded_src.append(yamlsrc.load(path))
+        except yamlsrc.InputError as e:
+            e.path = path           # say which of the two files is unusable
+            raise
+    so, sn = loaded_src
     d = Diff(old_path, new_path)
     d.data = data_changes(so.data, sn.data)
     lo, ln = check.load(old_path), check.load(new_path)
