@@ -371,7 +371,10 @@ def test_killed_midway_keeps_previous_output(previous, tmp_path):
     proc.communicate(timeout=30)
     assert proc.returncode != 0
     _intact(out, before)
-    # and the next run replaces both documents completely
+    # and the next run replaces both documents completely, sweeping up what a `kill -9` would leave
+    stale = out / f".{STEM}.pdf.x1y2z3.tmp"
+    stale.write_bytes(b"%PDF-half")
+    os.utime(stale, (time.time() - 600, time.time() - 600))
     p = cli("render", changed, "-o", out)
     assert p.returncode == 0, p.stderr
     assert no_temps(out) == []
