@@ -557,6 +557,20 @@ def diff_files(old_path: str, new_path: str, style: str | None = None) -> Diff:
 
 
 # =============================================================================================
+def _mark(old: str, new: str, red: str, green: str, off: str) -> tuple[str, str]:
+    """The two sentences with the characters that differ coloured (on a terminal)."""
+    sm = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    o, n = [], []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            o.append(old[i1:i2])
+            n.append(new[j1:j2])
+        else:
+            o.append(f"{red}{old[i1:i2]}{off}")
+            n.append(f"{green}{new[j1:j2]}{off}")
+    return "".join(o), "".join(n)
+
+
 def format_text(d: Diff, color: bool = False) -> str:
     red, green, dim, bold, off = ("\033[31m", "\033[32m", "\033[2m", "\033[1m", "\033[0m") if color else ("",) * 5
     empty = "（空）"
@@ -584,10 +598,13 @@ def format_text(d: Diff, color: bool = False) -> str:
             if c.section != current:
                 current = c.section
                 lines.append(f"  {bold}{c.section or '（正文）'}{off}")
-            if c.old is not None:
-                lines.append(f"    {red}原：{c.old}{off}")
-            if c.new is not None:
-                lines.append(f"    {green}新：{c.new}{off}")
+            o, n = (_mark(c.old, c.new, red, green, off) if color and c.old is not None and c.new is not None
+                    else (f"{red}{c.old}{off}" if c.old is not None else None,
+                          f"{green}{c.new}{off}" if c.new is not None else None))
+            if o is not None:
+                lines.append(f"    原：{o}")
+            if n is not None:
+                lines.append(f"    新：{n}")
             if c.old is None:
                 lines.append(f"    {dim}（新增）{off}")
             elif c.new is None:
