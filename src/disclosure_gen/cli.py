@@ -128,7 +128,8 @@ def cmd_render(args) -> int:
     status = 0
     for path in args.files:
         try:
-            res = pipeline.render_file(path, args.output, style=args.style, formats=formats, force=args.force)
+            res = pipeline.render_file(path, args.output, style=args.style, formats=formats, force=args.force,
+                                       prefork=True)
         except yamlsrc.InputError as e:
             where = f"{path}:{e.line}:{e.col}" if e.line else path
             _err(f"{where} 无法使用 {e.message}")

@@ -127,13 +127,14 @@ def _gc_paused():
             gc.enable()
 
 
-def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False):
-    """Render a checked file to {format: bytes}. Imports the rendering stack lazily."""
+def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False, pdf_worker=None):
+    """Render a checked file to {format: bytes}. Imports the rendering stack lazily.
+    `pdf_worker` (pdfworker.PdfWorker) makes the PDF in another process while the DOCX is built here."""
     with _gc_paused():
-        return _render_loaded(loaded, style, formats, force)
+        return _render_loaded(loaded, style, formats, force, pdf_worker)
 
 
-def _render_loaded(loaded, style, formats, force):
+def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     from . import render
     if loaded.budget is None or (loaded.errors and not force):
         n = len(loaded.errors)
@@ -145,12 +146,20 @@ def _render_loaded(loaded, style, formats, force):
     html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     out = {}
+    if "pdf" in formats and pdf_worker is not None:
+        pdf_worker.submit(html, assets, style, draft)
     if "html" in formats:
         out["html"] = html.encode("utf-8")
     if "docx" in formats:
         out["docx"] = render.render_docx(html, assets, style, draft=draft)
     if "pdf" in formats:
-        out["pdf"] = render.render_pdf(html, assets, style, draft=draft)
+        pdf = None
+        if pdf_worker is not None:
+            try:
+                pdf = pdf_worker.result()
+            except RuntimeError:
+                pdf = None      # rendered again here, so that any error surfaces as it would
+        out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, style, draft=draft)
     extra = style_findings(loaded, doc)
     if "pdf" in formats:
         from . import glyphs
@@ -159,10 +168,19 @@ def _render_loaded(loaded, style, formats, force):
 
 
 def render_file(path: str, out_dir: str | Path, style: str | None = None, formats=("docx", "pdf"),
-                force=False) -> Result:
+                force=False, prefork=False) -> Result:
+    """`prefork`: start the PDF process before reading the file (command line; see pdfworker.py)."""
     t0 = time.perf_counter()
-    loaded = check.load(path)
-    blobs, extra, style = render_loaded(loaded, style, formats, force)
+    worker = None
+    if prefork and "pdf" in formats:
+        from . import pdfworker
+        worker = pdfworker.start()
+    try:
+        loaded = check.load(path)
+        blobs, extra, style = render_loaded(loaded, style, formats, force, pdf_worker=worker)
+    finally:
+        if worker is not None:
+            worker.close()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(loaded.budget, style)
