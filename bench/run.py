@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-WORK = BENCH / "work"
+WORK = BENCH / "work"           # --work changes it (the smoke test uses a temporary folder)
 MB = 1024 * 1024
 
 TARGETS = {
@@ -519,7 +519,11 @@ def main(argv=None) -> int:
     ap.add_argument("--large-reps", type=int, default=None, help="runs per command for the large 部门 (default --reps)")
     ap.add_argument("--batch-reps", type=int, default=3, help="runs per --jobs setting (default 3)")
     ap.add_argument("--results", default=str(BENCH / "results.md"), help="results file (overwritten)")
+    ap.add_argument("--work", default=None, help="folder for generated inputs and outputs (default bench/work)")
     args = ap.parse_args(argv)
+    global WORK
+    if args.work:
+        WORK = Path(args.work).resolve()
     if args.reps is None:
         args.reps = 1 if args.quick else 5
     started = time.time()

@@ -48,7 +48,7 @@ def test_large_generator_is_deterministic_and_checks_clean(tmp_path):
 def test_bench_quick_smoke(tmp_path):
     results = tmp_path / "results.md"
     p = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--reps", "1",
-                        "--inputs", str(GAOPING), "--results", str(results)],
+                        "--inputs", str(GAOPING), "--results", str(results), "--work", str(tmp_path / "work")],
                        capture_output=True, text=True, timeout=110, cwd=ROOT)
     assert p.returncode == 0, p.stderr[-3000:]
     text = results.read_text(encoding="utf-8")
