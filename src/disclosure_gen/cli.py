@@ -32,6 +32,28 @@ def _paint(text: str, code: str, on: bool) -> str:
     return f"{code}{text}{OFF}" if on else text
 
 
+def _json_text(obj) -> str:
+    """JSON for stdout: Chinese as is, or \\u escapes where stdout cannot encode a character (GBK)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(obj, ensure_ascii=True, indent=2)
+    return text
+
+
+def _tolerant_streams() -> None:
+    """A GBK console or a redirect on Windows cannot encode 😀 or 𠀀 quoted from the data: print
+    them as \\U escapes instead of failing with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        enc = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if enc not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -80,7 +102,7 @@ def cmd_check(args) -> int:
         summary = f"{path}：{n_err} 个错误，{n_warn} 个警告"
         print(_paint(summary, RED if n_err else GREEN, color))
     if args.format == "json":
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(_json_text(out))
     return status
 
 
@@ -256,7 +278,7 @@ def cmd_diff(args) -> int:
         _err(f"{where} 无法使用 {e.message}")
         return 2
     if args.format == "json":
-        print(json.dumps(d.as_dict(), ensure_ascii=False, indent=2))
+        print(_json_text(d.as_dict()))
     else:
         print(diffing.format_text(d, color=_color()))
     return 0 if d.empty else 1
@@ -437,6 +459,7 @@ def _exit_now(status: int) -> None:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _tolerant_streams()
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
