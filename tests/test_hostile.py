@@ -138,7 +138,7 @@ def flat(s: str) -> str:
     return re.sub(r"[\s\u200e\u200f\u202a-\u202e]+", "", s)
 
 
-def run_cli(*args, timeout=120, cwd=None):
+def run_cli(*args, timeout=120, cwd=None, env=None):
     """The real command line in a fresh interpreter; returns (process, seconds, peak RSS in MB).
 
     Peak RSS is VmHWM from /proc (the peak of this program image): getrusage's ru_maxrss is carried
@@ -155,7 +155,8 @@ def run_cli(*args, timeout=120, cwd=None):
              "import os; os._exit(rc or 0)\n")
     t = time.perf_counter()
     p = subprocess.run([sys.executable, "-c", probe, *map(str, args)], capture_output=True, text=True,
-                       timeout=timeout, cwd=cwd)
+                       timeout=timeout, cwd=cwd, env=None if env is None else {**os.environ, **env},
+                       encoding=(env or {}).get("PYTHONIOENCODING", "utf-8"))
     seconds = time.perf_counter() - t
     m = re.search(r"PEAK_RSS_KB (\d+)", p.stderr)
     rss = int(m.group(1)) / 1024 if m else 0.0
@@ -728,6 +729,21 @@ def test_raw_control_character_is_refused_at_its_line(tmp_path):
     p, _s, _r = run_cli("check", f)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert f"{f}:{line}:" in p.stderr and "U+000B" in p.stderr and "控制字符" in p.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_findings_quoting_emoji_print_on_a_gbk_console(tmp_path, fmt):
+    """A GBK console (or a redirect on Chinese Windows) cannot encode 😀 or 𠀀 quoted in a finding."""
+    f = tmp_path / "emoji.yaml"
+    f.write_text(SOURCE_TEXT[GAOPING.name].replace("  - name: 大数据管理业务费", "  - name: 大数据管理业务费😀𠀀")
+                 .replace("amounts: {一般公共预算: 10.00}", "amounts: {一般公共预算: 0}"), encoding="utf-8")
+    p, _s, _r = run_cli("check", f, "--format", fmt, env={"PYTHONIOENCODING": "gbk"})
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    if fmt == "json":
+        names = [x["message"] for x in json.loads(p.stdout)[0]["findings"]]
+        assert any("大数据管理业务费😀𠀀" in m for m in names)     # \u escapes in the JSON, exact text back
+    else:
+        assert "大数据管理业务费\\U0001f600\\U00020000" in p.stdout
 
 
 # =============================================================================================
