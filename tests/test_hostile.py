@@ -550,6 +550,18 @@ def test_no_connection_from_urls_in_yaml_text(hostile_doc):
     assert hostile_doc["connections"] == 0
 
 
+def test_no_connection_through_the_command_line(tmp_path, canary):
+    """The real command line (its PDF may be made in a separate worker process) fetches nothing either."""
+    f = tmp_path / "hostile.yaml"
+    f.write_text(hostile_budget_text(canary.url), encoding="utf-8")
+    p, seconds, _rss = run_cli("render", f, "--format", "pdf,docx", "-o", tmp_path / "out", timeout=180)
+    assert_cli_outcome(p)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert sorted(x.suffix for x in (tmp_path / "out").iterdir()) == [".docx", ".pdf"]
+    time.sleep(0.3)
+    assert canary.connections == 0
+
+
 # =============================================================================================
 # WeasyPrint: only bundled assets are fetched
 # =============================================================================================
