@@ -6,6 +6,7 @@ files that are too large, non-UTF-8 text, alias bombs, absurd nesting and duplic
 """
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,16 +58,24 @@ class Source:
 def read_text(path: str | Path) -> str:
     p = Path(path)
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
     except OSError as e:
-        raise InputError(f"无法读取文件：{path}（{e.strerror}）") from None
-    if p.is_dir():
+        raise InputError(f"无法读取文件：{path}（{_reason(e)}）") from None
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(f"{path} 是文件夹，不是 YAML 文件")
-    if size > MAX_BYTES:
-        raise InputError(f"文件过大（{size / 1048576:.1f} MB），上限为 {MAX_BYTES // 1048576} MB；请检查是否选错了文件")
-    raw = p.read_bytes()
+    if not stat.S_ISREG(st.st_mode):      # /dev/zero would be read forever, a named pipe would block
+        raise InputError(f"{path} 不是普通文件（设备、管道等），不能作为预算数据读取")
+    if st.st_size > MAX_BYTES:
+        raise InputError(f"文件过大（{st.st_size / 1048576:.1f} MB），上限为 {MAX_BYTES // 1048576} MB；请检查是否选错了文件")
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)   # never more, whatever the size said (files in /proc say 0)
+    except OSError as e:
+        raise InputError(f"无法读取文件：{path}（{_reason(e)}）") from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"文件过大（超过 {MAX_BYTES // 1048576} MB）；请检查是否选错了文件")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -75,6 +84,12 @@ def read_text(path: str | Path) -> str:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise InputError("文件为空：没有任何预算数据")
     return text
+
+
+def _reason(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "没有读取权限"
+    return e.strerror or str(e)
 
 
 def load(path: str | Path, text: str | None = None) -> Source:
