@@ -732,6 +732,27 @@ def test_resource_bombs_fail_fast_in_bounded_memory(tmp_path, kind):
         assert len(p.stderr.splitlines()) <= 3            # one clear line, not a dump
 
 
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "folder", "missing"])
+def test_what_is_not_a_file_is_refused_at_once(tmp_path, kind):
+    """/dev/zero used to be read until memory ran out; a named pipe without a writer blocked forever."""
+    if kind == "/dev/zero":
+        target = Path("/dev/zero")
+        if not target.exists():
+            pytest.skip("no /dev/zero")
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes")
+        target = tmp_path / "pipe.yaml"
+        os.mkfifo(target)
+    elif kind == "folder":
+        target = tmp_path
+    else:
+        target = tmp_path / "nope.yaml"
+    p, seconds, rss = run_cli("check", target, timeout=30)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "无法使用" in p.stderr, p.stderr
+    assert seconds < 5 and rss < 300
+
+
 def test_raw_control_character_is_refused_at_its_line(tmp_path):
     f = tmp_path / "ctl.yaml"
     f.write_text(SOURCE_TEXT[GAOPING.name].replace("other: 本单位无其他情况。", "other: 本单位\x0b无其他情况。"),
