@@ -312,7 +312,9 @@ def _intact(out: Path, before: dict):
 def test_failure_after_docx_keeps_previous_output(previous):
     out, before, changed = previous
     proc = wrapped("""
+        # the PDF writer itself fails (wherever it runs: in this process or in a PDF worker process)
         from disclosure_gen import render
+        from disclosure_gen.writers import pdf as pdf_writer
         real_docx = render.render_docx
         def docx(*a, **k):
             data = real_docx(*a, **k)
@@ -320,7 +322,7 @@ def test_failure_after_docx_keeps_previous_output(previous):
             return data
         def pdf(*a, **k):
             raise RuntimeError("模拟：PDF 生成中途失败")
-        render.render_docx, render.render_pdf = docx, pdf
+        render.render_docx, pdf_writer.render_pdf = docx, pdf
     """, "render", changed, "-o", out)
     stdout, stderr = proc.communicate(timeout=120)
     assert "DOCX-BUILT" in stdout                     # the failure came after the DOCX was built
@@ -354,13 +356,13 @@ def test_killed_midway_keeps_previous_output(previous, tmp_path):
     proc = wrapped(f"""
         import time
         from pathlib import Path
-        from disclosure_gen import render
-        real_pdf = render.render_pdf
+        from disclosure_gen.writers import pdf as pdf_writer
+        real_pdf = pdf_writer.render_pdf
         def pdf(*a, **k):
             Path({str(marker)!r}).write_text("x")
             time.sleep(60)
             return real_pdf(*a, **k)
-        render.render_pdf = pdf
+        pdf_writer.render_pdf = pdf
     """, "render", changed, "-o", out)
     t0 = time.monotonic()
     while not marker.exists():
