@@ -70,3 +70,19 @@ def put(kind: str, k: str, data: bytes) -> None:
             os.unlink(tmp)
         except (OSError, UnboundLocalError):
             pass
+
+
+def prune(kind: str, keep: int) -> None:
+    """Keep only the `keep` most recently written entries of `kind`."""
+    d = folder(kind)
+    if d is None:
+        return
+    try:
+        entries = [e for e in os.scandir(d) if e.is_file() and not e.name.startswith(".tmp-")]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime, reverse=True)
+        for e in entries[keep:]:
+            os.unlink(e.path)
+    except OSError:
+        pass

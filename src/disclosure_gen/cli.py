@@ -141,17 +141,23 @@ def _style_ok(style) -> bool:
 
 
 def cmd_render(args) -> int:
+    # the PDF process of the first file starts before anything heavy is imported (pdfworker.py)
+    early = None
+    if "pdf" in args.format.lower():
+        from . import pdfworker
+        early = pdfworker.start()
     from . import pipeline, yamlsrc
     formats = _formats(args.format)
-    if formats is None:
-        return 2
-    if not _style_ok(args.style):
+    if formats is None or not _style_ok(args.style):
+        if early is not None:
+            early.close()
         return 2
     status = 0
     for path in args.files:
+        worker, early = early, None
         try:
             res = pipeline.render_file(path, args.output, style=args.style, formats=formats, force=args.force,
-                                       prefork=True)
+                                       prefork=True, pdf_worker=worker)
         except yamlsrc.InputError as e:
             where = f"{path}:{e.line}:{e.col}" if e.line else path
             _err(f"{where} 无法使用 {e.message}")

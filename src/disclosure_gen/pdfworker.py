@@ -51,15 +51,19 @@ def _recv(fd: int):
 def _serve(req_fd: int, res_fd: int) -> None:            # pragma: no cover - runs in the child
     import gc
     gc.disable()
-    from . import render
-    from .writers import pdf  # noqa: F401 - the import this process exists for
-    import weasyprint  # noqa: F401
+    # only the PDF stack: not the data model (pydantic) nor the templates, which the caller has
+    import weasyprint  # noqa: F401 - the import this process exists for
+    import weasyprint.text.fonts  # noqa: F401
+
+    from . import fontcache
+    from .writers import pdf
+    fontcache.install()
     try:
-        html, files, style_name, draft = _recv(req_fd)
+        html, files, css, draft = _recv(req_fd)
     except EOFError:
         return
     try:
-        result = ("ok", render.render_pdf(html, render.Assets(dict(files)), style_name, draft=draft))
+        result = ("ok", pdf.render_pdf(html, files, css, draft=draft))
     except BaseException as e:                            # noqa: BLE001 - the caller renders again
         result = ("error", f"{type(e).__name__}: {e}")
     _send(res_fd, result)
@@ -86,8 +90,10 @@ class PdfWorker:
         self._done = False
 
     def submit(self, html: str, assets, style_name: str, draft: bool) -> None:
-        """Send the job without waiting (a thread writes it while the worker may still be importing)."""
-        job = (html, dict(assets.files), style_name, draft)
+        """Send the job without waiting (a thread writes it while the worker may still be importing).
+        The worker runs writers.pdf.render_pdf with the style sheets render.render_pdf would pass."""
+        from . import render
+        job = (html, dict(assets.files), render.style_css(style_name), draft)
 
         def send():
             try:

@@ -168,11 +168,14 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
 
 
 def render_file(path: str, out_dir: str | Path, style: str | None = None, formats=("docx", "pdf"),
-                force=False, prefork=False) -> Result:
-    """`prefork`: start the PDF process before reading the file (command line; see pdfworker.py)."""
+                force=False, prefork=False, pdf_worker=None) -> Result:
+    """`prefork`: start the PDF process before reading the file (command line; see pdfworker.py);
+    `pdf_worker`: one already started (it is closed here)."""
     t0 = time.perf_counter()
-    worker = None
-    if prefork and "pdf" in formats:
+    worker = pdf_worker if "pdf" in formats else None
+    if pdf_worker is not None and worker is None:
+        pdf_worker.close()
+    if worker is None and prefork and "pdf" in formats:
         from . import pdfworker
         worker = pdfworker.start()
     try:
