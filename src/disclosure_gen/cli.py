@@ -201,7 +201,7 @@ def _os_reason(e: OSError) -> str:
     zh = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
           errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统", errno.ENAMETOOLONG: "文件名过长",
           errno.ENOTDIR: "输出路径不是文件夹", errno.EEXIST: "输出路径已存在且不是文件夹",
-          errno.ENOENT: "路径不存在"}.get(e.errno)
+          errno.ENOENT: "路径不存在", errno.EISDIR: "同名的文件夹占用了输出文件名"}.get(e.errno)
     what = zh or e.strerror or str(e)
     return f"{what}：{e.filename}" if e.filename else what
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import re
@@ -66,6 +67,10 @@ def atomic_write_all(items) -> None:
     """Write every (path, bytes) to a temporary file beside it, and only when all are complete on
     disk rename them over their targets: a full disk or a refused write leaves every existing file
     as it was and no temporary file behind."""
+    items = [(Path(path), data) for path, data in items]
+    for path, _data in items:      # a folder where a document goes: refuse before anything is written
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in items:
