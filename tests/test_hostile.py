@@ -828,6 +828,15 @@ def test_unwritable_output_folder(tmp_path, capsys):
             ro.chmod(0o700)
 
 
+def test_a_folder_with_the_document_name_stops_the_run_before_writing(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "高平市大数据中心-2026年度单位预算公开-shanxi.html").mkdir(parents=True)
+    assert cli.main(["render", str(GAOPING), "--format", "docx,html", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "同名的文件夹占用了输出文件名" in err and ".tmp" not in err
+    assert [p.name for p in out.iterdir()] == ["高平市大数据中心-2026年度单位预算公开-shanxi.html"]   # no DOCX alone
+
+
 @pytest.fixture
 def good_output(tmp_path):
     out = tmp_path / "out"
