@@ -175,11 +175,20 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
     return items
 
 
+def _size(it: Item) -> int:
+    try:
+        return os.path.getsize(it.path)
+    except OSError:
+        return 0
+
+
 def _render_all(pool, todo, out_dir, style, formats, force, progress) -> list[Item]:
     futures = {}
     crashed = []
     try:
-        for it in todo:
+        # largest files first (speed, issue 6): the last document to finish is then a small one,
+        # so that no worker idles long at the end (results keep the order of the files)
+        for it in sorted(todo, key=_size, reverse=True):
             futures[pool.submit(_render_one, it.path, out_dir, style, formats, force)] = it
     except BrokenProcessPool:
         pass
