@@ -42,8 +42,9 @@ TARGETS = {
     "large_pdf_s": 60,       # large 部门 PDF
     "large_rss_mb": 1024,    # large 部门 PDF peak RSS
 }
-COMMANDS = ("check", "docx", "pdf", "both", "lo")
+COMMANDS = ("check", "docx", "pdf", "both", "pdf_cold", "lo")
 LABELS = {"check": "check", "docx": "render DOCX", "pdf": "render PDF", "both": "render DOCX+PDF",
+          "pdf_cold": "render PDF, caches off",
           "lo": "LibreOffice DOCX→PDF"}
 
 
@@ -224,7 +225,11 @@ def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: st
         "docx": dg + ["render", str(path), "--format", "docx", "-o", str(dirs["docx"])],
         "pdf": dg + ["render", str(path), "--format", "pdf", "-o", str(dirs["pdf"])],
         "both": dg + ["render", str(path), "--format", "docx,pdf", "-o", str(dirs["both"])],
+        "pdf_cold": dg + ["render", str(path), "--format", "pdf", "-o", str(dirs["pdf_cold"])],
     }
+    # the same PDF render with the on-disk caches (templates, charts, font subsets) turned off:
+    # what a first render on a new machine costs
+    envs = {"pdf_cold": {**os.environ, "DISCLOSURE_GEN_CACHE": "off"}}
     res = DocResult(label, path, {k: Series() for k in COMMANDS})
     # our DOCX, the input of the LibreOffice conversion (this run also warms the DOCX path)
     first = run_measured(cmds["docx"])
@@ -245,7 +250,7 @@ def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: st
         for k in active:
             if k == "docx":
                 continue        # warmed above
-            r = run_measured(cmds[k])
+            r = run_measured(cmds[k], env=envs.get(k))
             if r.rc != 0:
                 res.series[k].failed = r.err or f"exit {r.rc}"
         active = [k for k in active if not res.series[k].failed]
@@ -254,7 +259,7 @@ def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: st
         for k in order:
             if res.series[k].failed:
                 continue
-            r = run_measured(cmds[k])
+            r = run_measured(cmds[k], env=envs.get(k))
             res.series[k].runs.append(r)
             if r.rc != 0:
                 res.series[k].failed = r.err or f"exit {r.rc}"
@@ -330,6 +335,13 @@ def bench_batch(inputs: list[Path], reps: int, log) -> dict:
 
 
 # ---- report ------------------------------------------------------------------------------------
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def fs(x, nd=3):
     return "—" if x is None else f"{x:.{nd}f}"
 
@@ -348,6 +360,13 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
       f"{'one warm-up run' if not args.quick else 'no warm-up (quick mode)'}; commands alternate "
       "(check, DOCX, PDF, both, LibreOffice, then the reverse order, …). Times are whole-process wall "
       "times; peak RSS is the largest resident set of the process tree (GNU time `%M`).")
+    w("")
+    w("Conditions: the on-disk caches of `disclosure-gen` (compiled templates, drawn charts, font subsets; "
+      "see src/disclosure_gen/cache.py) are warm after the warm-up run, as they are when an officer "
+      "re-renders after a revision; the row *render PDF, caches off* shows a first render. The machine "
+      "is shared with other work: load average (1 min) was "
+      f"{args._load0} at the start and {_loadavg()} at the end of this run; the ratios to LibreOffice "
+      "are taken pair by pair, so that both sides of a pair see the same load.")
     w("")
     w("## Machine")
     w("")
@@ -391,7 +410,7 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
         else:
             target("gaoping PDF ≤ 1 MB with subset fonts", "no PDF produced", None)
     small = [d for d in docs if d.label != "large-dept"]
-    rss = [(d.label, k, d.series[k].rss_max()) for d in small for k in ("check", "docx", "pdf", "both")
+    rss = [(d.label, k, d.series[k].rss_max()) for d in small for k in ("check", "docx", "pdf", "both", "pdf_cold")
            if d.series[k].rss_max() is not None]
     if rss:
         lab, k, mx = max(rss, key=lambda x: x[2])
@@ -527,6 +546,7 @@ def main(argv=None) -> int:
     if args.reps is None:
         args.reps = 1 if args.quick else 5
     started = time.time()
+    args._load0 = _loadavg()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)   # noqa: E731
 
     inputs = [Path(p).resolve() for p in args.inputs] if args.inputs else sorted((ROOT / "inputs").glob("*.yaml"))
