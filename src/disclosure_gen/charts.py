@@ -47,14 +47,23 @@ def pie(labels: list[str], values: list[Decimal], title: str) -> tuple[bytes, by
 
 
 def _code_version() -> str:
-    """What a drawn chart depends on besides its data: this file and the matplotlib version."""
+    """What a drawn chart depends on besides its data: this file, the matplotlib version and the
+    installed fonts (the fontconfig caches change when fonts are added or removed)."""
+    import os
     from importlib.metadata import PackageNotFoundError, version
     try:
         mpl = version("matplotlib")
     except PackageNotFoundError:   # pragma: no cover
         mpl = "?"
+    fonts = []
+    for d in ("/var/cache/fontconfig", os.path.expanduser("~/.cache/fontconfig"),
+              os.path.expanduser("~/.cache/matplotlib")):
+        try:
+            fonts.append(os.stat(d).st_mtime_ns)
+        except OSError:
+            fonts.append(0)
     with open(__file__, "rb") as fh:
-        return mpl + ":" + __import__("hashlib").sha256(fh.read()).hexdigest()
+        return f"{mpl}:{fonts}:" + __import__("hashlib").sha256(fh.read()).hexdigest()
 
 
 def _draw_pie(labels: list[str], values: list[Decimal], title: str) -> tuple[bytes, bytes]:
