@@ -518,7 +518,50 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
             w(f"Speed-up --jobs 2 over --jobs 1 (pairwise): median {statistics.median(sp):.2f}×, "
               f"min–max {min(sp):.2f}–{max(sp):.2f}×.")
     w("")
+    L.extend(NOTES.strip("\n").splitlines())
+    w("")
     return "\n".join(L)
+
+
+NOTES = """
+## What the speed work is (issue 6)
+
+- `check` imports no rendering module (tests/test_bench.py asserts it); its time is Python start-up,
+  pydantic model building and the YAML read.
+- On-disk caches (`src/disclosure_gen/cache.py`, `DISCLOSURE_GEN_CACHE=off` turns them off): compiled
+  Jinja templates; drawn charts keyed by their data (a hit skips importing matplotlib); font subsets keyed
+  by font data and glyph set (`fontcache.py`). Every hit returns the bytes a fresh computation gives.
+- The cyclic garbage collector is paused while rendering (`pipeline._gc_paused`): WeasyPrint builds
+  millions of objects and repeated full collections took a quarter of a small render and over half of
+  the large one. A command-line render ends with `os._exit` once its files are written and synced,
+  instead of tearing those objects down.
+- `render` forks a PDF process first (`pdfworker.py`): it imports only the PDF stack (WeasyPrint) while
+  the main process imports the data model, checks the file, renders the markup and builds the DOCX, then
+  makes the PDF with the same writer call (same bytes). Any failure falls back to rendering in-process.
+- `batch` submits the largest files first, so that no worker idles at the end.
+
+## Tried and not kept
+
+- Laying out the body in two forked processes and joining the parts (pikepdf), with a light third pass
+  giving the front pages, the table of contents and the page numbers (one empty page per body page
+  carrying its anchors), font subsets merged (WeasyPrint keeps glyph ids) and the outline rebuilt. It
+  produced a correct 25-page gaoping PDF of 555 KB, but no speed-up at this size: the two parts cost
+  0.72 s + 0.65 s against 1.45 s for the whole (each part pays WeasyPrint's fixed per-document costs),
+  and the numbering/contents pass took 0.8 s in a timed run on the loaded machine (0.4 s layout,
+  0.35 s writing; the table of contents with dot leaders is about 0.1 s of every render). It would pay
+  for the large 部门, whose target is already met. The code is kept in bench/prototypes/pdfjoin.py.
+- Cheaper dot leaders in the table of contents (`leader("........")` saves about 0.08 s): the dots then
+  start at uneven places, a visible change, so not done.
+
+## What is left
+
+- gaoping PDF against LibreOffice: the PDF process spends about 0.3 s importing WeasyPrint (its cffi
+  declarations are parsed at every start) and about 1.0 s laying out and writing 25 pages, against
+  about 1.0 s for LibreOffice's whole conversion. Reaching 1.0× needs the layout itself to run in
+  parallel (above) with a cheaper numbering pass, e.g. page numbers and table-of-contents numbers
+  predicted from the previous render of the same file and verified afterwards, or a long-lived render
+  process that keeps WeasyPrint imported between revisions.
+"""
 
 
 def _cell(s: str) -> str:
