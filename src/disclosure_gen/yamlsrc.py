@@ -178,6 +178,8 @@ def _zh_problem(problem: str) -> str:
         "found unknown escape character": "双引号内有无效的转义“\\”（要写反斜杠请用 \\\\，或改用单引号）",
         "did not find expected hexdecimal number": "双引号内的反斜杠转义无效（如 C:\\Users 中的 \\U；要写反斜杠请用 \\\\，或改用单引号）",
         "found invalid Unicode character escape code": "双引号内的 \\u 转义不是有效字符（请直接输入该字符）",
+        # libyaml 0.2.5+ stops at its own depth limit (1000) before our event-stream check sees it
+        "exceeded maximum nesting depth": f"嵌套层数过多（超过 {MAX_DEPTH} 层）",
     }
     for en, zh in table.items():
         if problem.startswith(en):
