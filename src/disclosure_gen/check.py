@@ -392,10 +392,14 @@ class Checker:
                 self.warn(base + ("indicators",), "perf.indicator-missing",
                           f"项目“{p.name}”缺少{('、'.join(missing))}指标")
             if depts:
-                text = "".join((t.overview, t.basis, t.necessity, t.measures, t.plan))
-                for name in sorted(set(_dept_mentions(text))):
-                    if not any(d.endswith(name) or (d[:2] == name[:2] and d[-1] == name[-1]) for d in depts):
-                        self.warn(base, "perf.unknown-department",
+                known = _dept_aliases(depts)
+                seen: set[str] = set()
+                for field in ("overview", "basis", "necessity", "measures", "plan"):
+                    for name in _dept_mentions(getattr(t, field) or ""):
+                        if name in seen or any(_same_office(name, k) for k in known):
+                            continue
+                        seen.add(name)
+                        self.warn(base + (field,), "perf.unknown-department",
                                   f"项目“{p.name}”的绩效目标表提到“{name}”，但内设机构中没有该机构")
 
     def _cost_indicator(self, p, t, base, amount_wan):
@@ -415,7 +419,7 @@ class Checker:
             bad = sum(v for _op, v, *_ in figures) != amount
         if bad:
             shown = "；".join(f"{n} {v}" for _o, _x, n, v in figures)
-            self.warn(base + ("indicators",), "perf.cost-indicator",
+            self.warn(base + ("indicators",) + _cost_path(t.indicators), "perf.cost-indicator",
                       f"项目“{p.name}”成本指标（{shown}）与项目预算 {f2(amount)} 万元不符")
 
     # -- other cross-checks ------------------------------------------------------------------------
@@ -449,17 +453,55 @@ class Checker:
 
 # bounded repeats: with `\s*` and `\d+` a long run of digits or spaces took quadratic time (20,000 → 5 s)
 _WAN_RE = re.compile(r"(≤|<=|<|≥|>=|>|=)?\s{0,8}(?<![\d.])(\d{1,15}(?:\.\d{1,20})?)\s{0,8}万元")
-_DEPT_RE = re.compile(r"[\u4e00-\u9fa5]{2,7}?(?:股|科室|科)(?![学技目研普])")
-_CUT = re.compile(r".*[由据的和与及对向在从被将为是、]")
+_DEPT_RE = re.compile(r"[\u4e00-\u9fa5]{2,7}?(?:股室|股|科室|科)(?![学技目研普])")
+_CUT = re.compile(r".*(?:[由的和与及对向在从被将为是、给交至经请各等]|根据|负责)")
+# words that end like an office but name none: 各科室, 相关股室, 业务科室…
+_GENERIC_DEPT = re.compile(r"^(?:相关|有关|业务|职能|责任|其他|其它|牵头|主管|所属|下属|各)?(?:科|股)室?$")
 
 
 def _dept_mentions(text: str):
-    """Names of internal offices (…股, …科) a free text mentions, e.g. 由技术运维股负责 → 技术运维股."""
+    """Names of internal offices (…股, …科) a free text mentions, e.g. 由技术运维股负责 → 技术运维股.
+
+    `财务科室` is read as 财务科; a generic word (`提供给科室`, `相关股室`) names no office."""
     for m in _DEPT_RE.finditer(text):
         name = _CUT.sub("", m.group(0))
-        if len(name) >= 3:
+        if name.endswith(("科室", "股室")):
+            name = name[:-1]
+        if len(name) >= 3 and not _GENERIC_DEPT.match(name):
             yield name
+
+
+def _same_office(name: str, known: str) -> bool:
+    """`运维股` is short for 运维保障股 (same first and last character, the rest in order);
+    `信息管理科` is not 信息采编科."""
+    if name == known or known.endswith(name) or name.endswith(known):
+        return True
+    if name[0] != known[0] or name[-1] != known[-1] or len(name) >= len(known):
+        return False
+    rest = iter(known)
+    return all(c in rest for c in name)
+
+
+def _dept_aliases(depts):
+    """Every name an office goes by: `规划建设股（产业发展股）` is also 规划建设股 and 产业发展股."""
+    out = set()
+    for d in depts:
+        for part in re.split(r"[（）()、/]", d):
+            part = part.strip()
+            if part:
+                out.add(part)
+    return out
 _LEVEL1 = {"成本指标": "成本", "产出指标": "产出", "效益指标": "效益", "满意度指标": "满意度"}
+
+
+def _cost_path(tree) -> tuple:
+    """Where the first 成本指标 value sits under `indicators` (for the finding's line)."""
+    for l1, sub in (tree or {}).items():
+        items = sub.items() if isinstance(sub, dict) else [(None, sub)]
+        for l2, lst in items:
+            if (l2 or l1).startswith("成本") and lst:
+                return (l1,) + ((l2,) if l2 is not None else ()) + (0, 1)
+    return ()
 
 
 def _indicator_categories(tree) -> dict[str, list[tuple[str, str]]]:
