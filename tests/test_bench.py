@@ -1,6 +1,7 @@
 """Issue 6: keep the benchmark working (one quick repetition on one input) and `check` light."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -59,3 +60,43 @@ def test_bench_quick_smoke(tmp_path):
     for label in ("check", "render DOCX", "render PDF", "render DOCX+PDF", "LibreOffice DOCX→PDF"):
         assert re.search(rf"\| gaoping-bigdata-2026 \| {re.escape(label)} \| \d+\.\d+ \|", table), label
     assert re.search(r"gaoping PDF ≤ 1\.0× LibreOffice .*\| \d+\.\d+×", text)
+
+
+_FFI_PROBE = r"""
+import sys, hashlib
+from pathlib import Path
+from disclosure_gen import fastffi
+fast = fastffi.install()
+import weasyprint.text.ffi as f
+from disclosure_gen.writers.pdf import base_css, render_pdf
+sample = Path(sys.argv[1]).read_text(encoding="utf-8")
+pdf = render_pdf(sample, {}, [base_css()])
+print(fast, hasattr(f, "__prepared_ffi__"), hashlib.sha256(pdf).hexdigest())
+"""
+
+
+def _ffi_probe(tmp_path, cache, **env):
+    sample = Path(__file__).parent / "fixtures" / "markup_sample.html"
+    e = dict(os.environ, DISCLOSURE_GEN_CACHE=str(cache), **env)
+    p = subprocess.run([sys.executable, "-c", _FFI_PROBE, str(sample)], capture_output=True, text=True,
+                       env=e, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "generating" not in p.stdout     # cffi's own message stays off the console
+    return p.stdout.split()
+
+
+def test_prepared_weasyprint_bindings_give_the_same_pdf(tmp_path):
+    """fastffi (speed, issue 6): WeasyPrint's C declarations prepared once give the same PDF bytes as the
+    normal import; a broken or tampered cache entry is read as data (never run) and made again."""
+    cache = tmp_path / "cache"
+    normal = _ffi_probe(tmp_path, cache, DISCLOSURE_GEN_FAST_FFI="off")
+    first = _ffi_probe(tmp_path, cache)          # prepares and caches the type table
+    again = _ffi_probe(tmp_path, cache)          # reads it back
+    assert normal[:2] == ["False", "False"] and first[:2] == again[:2] == ["True", "True"]
+    assert normal[2] == first[2] == again[2]
+    entries = list((cache / "ffi").iterdir())
+    assert len(entries) == 1
+    marker = tmp_path / "ran"
+    entries[0].write_text(f"__import__('pathlib').Path({str(marker)!r}).write_text('x')")
+    tampered = _ffi_probe(tmp_path, cache)
+    assert tampered == first and not marker.exists()

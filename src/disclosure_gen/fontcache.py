@@ -15,6 +15,8 @@ KEEP = 200          # newest cached subsets kept (each is a few hundred KB)
 
 
 def install() -> None:
+    from . import fastffi
+    fastffi.install()
     try:
         import weasyprint
         from weasyprint.pdf import fonts as wfonts

@@ -52,6 +52,8 @@ def _serve(req_fd: int, res_fd: int) -> None:            # pragma: no cover - ru
     import gc
     gc.disable()
     # only the PDF stack: not the data model (pydantic) nor the templates, which the caller has
+    from . import fastffi
+    fastffi.install()
     import weasyprint  # noqa: F401 - the import this process exists for
     import weasyprint.text.fonts  # noqa: F401
 

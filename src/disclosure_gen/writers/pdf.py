@@ -74,6 +74,8 @@ def _decode_data_uri(url: str) -> tuple[str, bytes]:
 
 def make_url_fetcher(assets: dict[str, bytes], calls: list | None = None):
     """A WeasyPrint URL fetcher serving only `assets` (and data: URIs). `calls` records every URL asked."""
+    from .. import fastffi
+    fastffi.install()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetFetcher(URLFetcher):
@@ -104,6 +106,8 @@ def make_url_fetcher(assets: dict[str, bytes], calls: list | None = None):
 
 def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False) -> bytes:
     """Render the markup to PDF bytes. `css`: base.css first, then the style's print.css."""
+    from .. import fastffi
+    fastffi.install()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
