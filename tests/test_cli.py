@@ -384,6 +384,28 @@ def test_killed_midway_keeps_previous_output(previous, tmp_path):
     assert after.keys() == before.keys() and all(after[k] != before[k] for k in after)
 
 
+def test_sigterm_between_the_two_renames_waits_until_both_documents_are_new(previous):
+    """The DOCX and the PDF are renamed into place one after the other; a SIGTERM arriving in between
+    is held until both are in place, so the folder never holds a new DOCX beside an old PDF."""
+    out, before, changed = previous
+    proc = wrapped("""
+        import os, signal
+        from disclosure_gen import pipeline
+        real_replace = os.replace
+        def replace(src, dst):
+            real_replace(src, dst)
+            if str(dst).endswith(".docx"):
+                os.kill(os.getpid(), signal.SIGTERM)     # after the first rename, before the second
+        pipeline.os.replace = replace
+    """, "render", changed, "-o", out)
+    proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert no_temps(out) == []
+    after = {x.name: x.read_bytes() for x in out.iterdir()}
+    assert after.keys() == before.keys() and all(after[k] != before[k] for k in after), \
+        "a new DOCX beside the previous PDF"
+
+
 # =============================================================================================
 # diff
 # =============================================================================================

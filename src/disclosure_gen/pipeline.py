@@ -6,7 +6,9 @@ import errno
 import gc
 import os
 import re
+import signal
 import tempfile
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +65,22 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~mask
 
 
+_HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, n))
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Defer interrupting signals until the block ends (POSIX, main thread); elsewhere a no-op."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def atomic_write_all(items) -> None:
     """Write every (path, bytes) to a temporary file beside it, and only when all are complete on
     disk rename them over their targets: a full disk or a refused write leaves every existing file
@@ -83,10 +101,11 @@ def atomic_write_all(items) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        while temps:
-            tmp, path = temps[0]
-            os.replace(tmp, path)
-            temps.pop(0)
+        with _signals_held():      # Ctrl-C or SIGTERM between two renames would mix old and new files
+            while temps:
+                tmp, path = temps[0]
+                os.replace(tmp, path)
+                temps.pop(0)
     except BaseException:
         for tmp, _path in temps:
             try:
