@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
+import readback
 from disclosure_gen import check, pipeline, render
+from readback import flat
 from disclosure_gen.derive import Facts
 from disclosure_gen.money import r2
 
@@ -54,10 +56,6 @@ DUPLICATED_IN_PUBLISHED_12 = {"419001240000000005013": Decimal("10.90"), "419001
 PUBLISHED_12_ROWS_SUM = Decimal("1957.70")
 
 
-def flat(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 try:
     import disclosure_gen.writers.docx  # noqa: F401
     HAVE_DOCX = True
@@ -85,11 +83,7 @@ class Rendered:
 
     @cached_property
     def pdf_pages(self) -> list[str]:
-        raw = subprocess.run(["pdftotext", str(self.pdf), "-"], check=True, capture_output=True).stdout.decode()
-        pages = raw.split("\f")
-        if pages and not pages[-1].strip():
-            pages = pages[:-1]
-        return [flat(p) for p in pages]
+        return [flat(p) for p in readback.pdf_pages(self.pdf)]
 
     @cached_property
     def pdf_flat(self) -> str:
@@ -97,20 +91,15 @@ class Rendered:
 
     @cached_property
     def page_sizes(self) -> list[tuple[float, float]]:
-        out = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(self.pdf)], check=True,
-                             capture_output=True).stdout.decode()
-        return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out)]
+        return readback.page_sizes(self.pdf)
 
     @cached_property
     def docx_xml(self) -> str:
-        with zipfile.ZipFile(self.docx) as z:
-            return z.read("word/document.xml").decode()
+        return readback.docx_xml(self.docx)
 
     @cached_property
     def docx_flat(self) -> str:
-        paras = re.findall(r"<w:p[ >].*?</w:p>", self.docx_xml, flags=re.S)
-        text = "".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paras)
-        return flat(htmllib.unescape(text))
+        return readback.docx_flat(self.docx_xml)
 
     def text(self, fmt: str) -> str:
         if fmt == "docx" and self.docx is None:

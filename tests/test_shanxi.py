@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+import readback
 from disclosure_gen import check, pipeline, render
+from readback import flat
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -65,10 +67,6 @@ DOCS = {
 
 
 # ---- rendering once, reading back -----------------------------------------------------------------
-def flat(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 class Rendered:
     def __init__(self, name: str, out: Path):
         self.name, self.spec = name, DOCS[name]
@@ -83,16 +81,12 @@ class Rendered:
 
     @cached_property
     def pdf_layout(self) -> str:
-        return subprocess.run(["pdftotext", "-layout", str(self.pdf), "-"], check=True,
-                              capture_output=True).stdout.decode()
+        return readback.pdf_text(self.pdf, layout=True)
 
     @cached_property
     def pdf_pages(self) -> list[str]:
         """Text of each page (reading order), without white space."""
-        raw = subprocess.run(["pdftotext", str(self.pdf), "-"], check=True, capture_output=True).stdout.decode()
-        pages = raw.split("\f")
-        if pages and not pages[-1].strip():
-            pages = pages[:-1]
+        pages = readback.pdf_pages(self.pdf)
         # drop the footer's page number (the last line when it is a short number)
         return [flat(re.sub(r"\n\s*\d{1,3}\s*$", "", p.rstrip())) for p in pages]
 
@@ -102,24 +96,19 @@ class Rendered:
 
     @cached_property
     def page_sizes(self) -> list[tuple[float, float]]:
-        out = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(self.pdf)], check=True,
-                             capture_output=True).stdout.decode()
-        return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out)]
+        return readback.page_sizes(self.pdf)
 
     @cached_property
     def docx_xml(self) -> str:
-        with zipfile.ZipFile(self.docx) as z:
-            return z.read("word/document.xml").decode()
+        return readback.docx_xml(self.docx)
 
     @cached_property
     def docx_paragraphs(self) -> list[str]:
-        paras = re.findall(r"<w:p[ >].*?</w:p>", self.docx_xml, flags=re.S)
-        return ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paras]
+        return readback.docx_paragraphs(self.docx_xml)
 
     @cached_property
     def docx_flat(self) -> str:
-        import html
-        return flat(html.unescape("".join(self.docx_paragraphs)))
+        return readback.docx_flat(self.docx_xml)
 
     def text(self, fmt: str) -> str:
         return self.pdf_flat if fmt == "pdf" else self.docx_flat
