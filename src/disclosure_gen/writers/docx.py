@@ -80,10 +80,13 @@ class Tweaks:
     cover_title_size: int = 52   # 26 pt
     cover_subtitle_size: int = 44
     table_title_size: int = 30   # 15 pt
+    toc_line: int = 400          # twips: 20 pt, as base.css's 1.9 × 10.5 pt
+    toc_gap: int = 80            # twips above a part (toc-1) line
 
 
 STYLE_TWEAKS = {
-    "shanxi": Tweaks(cover_subtitle_size=48),
+    # print.css: the contents on one page (line-height 1.62 → 17 pt, 2 pt above a part line)
+    "shanxi": Tweaks(cover_subtitle_size=48, toc_line=340, toc_gap=40),
 }
 
 _ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
@@ -932,7 +935,8 @@ def setup_styles(doc, tweaks: Tweaks, toc_width: int):
     tab = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{toc_width}"/></w:tabs>'
     for level, indent in ((1, 0), (2, 420), (3, 840)):
         new.append(_style_xml(f"TOC{level}", f"toc {level}", ui=39,
-                              ppr=f'{tab}<w:spacing w:before="{80 if level == 1 else 0}" w:after="0" w:line="400" w:lineRule="exact"/>'
+                              ppr=f'{tab}<w:spacing w:before="{tweaks.toc_gap if level == 1 else 0}" w:after="0" '
+                                  f'w:line="{tweaks.toc_line}" w:lineRule="exact"/>'
                                   f'<w:ind w:left="{indent}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
                               rpr_=(sans if level == 1 else _fonts(SERIF))
                               + f'<w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'))
