@@ -325,6 +325,18 @@ def test_wide_tables_on_landscape_pages(docs, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_each_performance_table_on_one_page(docs, name):
+    """A 绩效目标表 is a one-page form: its footer (负责人 … 填报日期) is on the page where its title is.
+    (jincheng's two longest tables used to leave their last rows alone on the next page.)"""
+    d = docs(name)
+    year = d.loaded.budget.agency.year
+    starts = [i for i, p in enumerate(d.pdf_pages) if re.search(rf"绩效目标[申报]*表[（(]{year}年度[）)]", p)]
+    footers = [i for i, p in enumerate(d.pdf_pages) if "填报日期" in p]
+    assert len(starts) == len(d.loaded.facts.published_projects)
+    assert footers == starts, "a table runs onto the next page"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_fonts_embedded_and_subset(docs, name):
     out = subprocess.run(["pdffonts", str(docs(name).pdf)], check=True, capture_output=True).stdout.decode()
     rows = [ln.split() for ln in out.splitlines()[2:] if ln.strip()]
