@@ -379,8 +379,9 @@ def test_docx_landscape_sections_and_charts(docs, name):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_docx_opens_in_libreoffice(docs, tmp_path):
-    d = docs("gaoping")
+@pytest.mark.parametrize("name", NAMES)
+def test_docx_opens_in_libreoffice(docs, name, tmp_path):
+    d = docs(name)
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(d.docx)],
                    check=True, capture_output=True, timeout=240,
                    env={**os.environ, "HOME": str(tmp_path)})
@@ -392,6 +393,11 @@ def test_docx_opens_in_libreoffice(docs, tmp_path):
     # the contents fit on one page there too, as in the PDF (its last line used to spill onto a page of its own)
     toc = next(i for i, p in enumerate(pages) if p.startswith("目录"))
     assert "第四部分名词解释" in pages[toc] and not pages[toc + 1].startswith("第四部分名词解释")
+    # and each 绩效目标表 is a one-page form there too (jincheng's longest two used to spill)
+    footers = [p for p in pages if "填报日期" in p]
+    assert len(footers) == len(d.loaded.facts.published_projects)
+    assert all("项目支出绩效目标" in p for p in footers), "a 绩效目标表 runs onto the next page"
+    assert len(pages) <= len(d.pdf_pages) + 1, "LibreOffice lays the DOCX out on many more pages than the PDF"
 
 
 # ---- fidelity against the published documents -------------------------------------------------------
