@@ -683,7 +683,7 @@ ODD_MARKUP = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><t
 
 
 def test_odd_markup_never_crashes(tmp_path):
-    data = render_docx(ODD_MARKUP, {}, style_name="henan")
+    data = render_docx(ODD_MARKUP, {})
     parts = docx_parts(data)
     for name, blob in parts.items():
         if name.endswith(".xml"):
@@ -743,3 +743,17 @@ def test_docx_opens_in_libreoffice(docx_bytes, tmp_path):
     body = p.page_of("第一部分概况", 2)
     layout = p.layout_pages
     assert footer_number(layout[body]) == "1" and footer_number(layout[0]) is None
+
+
+def test_docx_tweaks_come_from_the_style_file():
+    """A style's DOCX density sits in its style.yaml (`docx:`), beside its print.css: a new province needs
+    no Python. A misspelt key is an error for the style's author, never silently ignored."""
+    from disclosure_gen import render
+    t = docx_writer.tweaks_from(render.load_style("shanxi")["docx"])
+    assert (t.perf_size, t.perf_line, t.toc_line) == (15, 1.12, 340)
+    assert docx_writer.tweaks_from(None) == docx_writer.Tweaks()
+    with pytest.raises(ValueError, match="toc_lines"):
+        docx_writer.tweaks_from({"toc_lines": 300})
+    xml = docx_parts(render_docx('<section><table class="data perf"><tr><td>甲</td></tr></table></section>', {},
+                                 tweaks={"perf_size": 15, "perf_line": 1.12}))["word/document.xml"].decode()
+    assert 'w:line="168" w:lineRule="exact"' in xml          # 7.5 pt × 1.12 = 8.4 pt = 168 twips

@@ -300,7 +300,7 @@ def render_pdf(html: str, assets: Assets, style_name: str, draft=False) -> bytes
 
 def render_docx(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
     from .writers.docx import render_docx as _docx
-    return _docx(html, assets.files, draft=draft, style_name=style_name)
+    return _docx(html, assets.files, draft=draft, tweaks=load_style(style_name).get("docx"))
 
 
 __all__ = ["render_html", "render_pdf", "render_docx", "load_style", "available_styles", "cn_num", "Markup"]

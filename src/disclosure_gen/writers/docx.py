@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
 from .markup import DRAFT_TEXT, build_datetime, classes, col_width_percent, is_draft, strip_illegal
@@ -85,11 +85,15 @@ class Tweaks:
     toc_gap: int = 80            # twips above a part (toc-1) line
 
 
-STYLE_TWEAKS = {
-    # print.css: the contents on one page (line-height 1.62 → 17 pt, 2 pt above a part line)
-    # the 绩效目标表 as dense as print.css makes it (7.5 pt, line height 1.12), so each stays a one-page form
-    "shanxi": Tweaks(cover_subtitle_size=48, toc_line=340, toc_gap=40, perf_size=15, perf_line=1.12),
-}
+def tweaks_from(style_docx: dict | None) -> Tweaks:
+    """The `docx:` block of a style's style.yaml (the DOCX counterpart of its print.css); unknown keys
+    are an error for the style's author, never ignored."""
+    given = dict(style_docx or {})
+    known = {f.name for f in fields(Tweaks)}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ValueError(f"style.yaml docx: unknown keys {unknown}; known: {sorted(known)}")
+    return Tweaks(**given)
 
 _ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 _WS = re.compile(r"[ \t\n\r\f\v]+")
@@ -1028,7 +1032,7 @@ def _title_of(root) -> str:
 
 
 # ---- entry point -------------------------------------------------------------------------------------
-def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, style_name: str = "shanxi") -> bytes:
+def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, tweaks: dict | None = None) -> bytes:
     """Render the markup to DOCX bytes (deterministic)."""
     import lxml.html
     from docx import Document
@@ -1036,7 +1040,7 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, sty
 
     html = strip_illegal(html or "")
     draft = is_draft(html, draft)
-    tweaks = STYLE_TWEAKS.get(style_name, Tweaks())
+    tweaks = tweaks_from(tweaks)
     assets = assets or {}
 
     root = lxml.html.document_fromstring(html) if html.strip() else lxml.html.document_fromstring("<html><body></body></html>")
