@@ -555,6 +555,11 @@ NOTES = """
   and the numbering/contents pass took 0.8 s in a timed run on the loaded machine (0.4 s layout,
   0.35 s writing; the table of contents with dot leaders is about 0.1 s of every render). It would pay
   for the large 部门, whose target is already met. The code is kept in bench/prototypes/pdfjoin.py.
+  Measured again with the prepared WeasyPrint bindings (gaoping markup, PDF process alone, three runs):
+  0.83–0.88 s joined against 1.03–1.05 s whole. The parts are laid out and painted by 0.62 s; the
+  numbering pass (front pages, table of contents, one page per body page for the page numbers) adds
+  0.32 s and the join 0.15 s. The joined file also differs in bytes from run to run, which the
+  same-input-same-bytes rule forbids. Not kept: the whole process would still be about 1.1× LibreOffice.
 - Cheaper dot leaders in the table of contents (`leader("........")` saves about 0.08 s): the dots then
   start at uneven places, a visible change, so not done.
 - CSS changes measured on the gaoping markup (layout + writing, three runs each, none beyond the noise
