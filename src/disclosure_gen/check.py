@@ -491,6 +491,8 @@ def _dept_aliases(depts):
             if part:
                 out.add(part)
     return out
+
+
 _LEVEL1 = {"成本指标": "成本", "产出指标": "产出", "效益指标": "效益", "满意度指标": "满意度"}
 
 
