@@ -20,10 +20,10 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
-
 import readback
-from disclosure_gen import check, pipeline, render
 from readback import flat
+
+from disclosure_gen import check, pipeline, render
 from disclosure_gen.derive import Facts
 from disclosure_gen.money import r2
 

@@ -17,10 +17,10 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
-
 import readback
-from disclosure_gen import check, pipeline, render
 from readback import flat
+
+from disclosure_gen import check, pipeline, render
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

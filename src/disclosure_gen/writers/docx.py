@@ -77,7 +77,8 @@ class Tweaks:
     table_size: int = 18         # 9 pt
     compact_size: int = 16       # 8 pt
     perf_size: int = 17          # 8.5 pt
-    perf_line: float = 1.3       # line height of 绩效目标表 cells, × font size (print.css)
+    table_line: float = 1.3      # exact line height of table cells, × font size (same in Word, WPS, LibreOffice)
+    perf_line: float = 1.3       # the same for 绩效目标表 cells (a style's print.css may make them denser)
     cover_title_size: int = 52   # 26 pt
     cover_subtitle_size: int = 44
     table_title_size: int = 30   # 15 pt
@@ -94,6 +95,7 @@ def tweaks_from(style_docx: dict | None) -> Tweaks:
     if unknown:
         raise ValueError(f"style.yaml docx: unknown keys {unknown}; known: {sorted(known)}")
     return Tweaks(**given)
+
 
 _ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 _WS = re.compile(r"[ \t\n\r\f\v]+")
@@ -645,8 +647,7 @@ class Builder:
                         PFmt(keep_next=True, first_line_chars=0, jc="center", spacing=_TIGHT))
         size = (self.t.compact_size if "compact" in cls else self.t.perf_size if "perf" in cls
                 else self.t.table_size)
-        # exact line height (twips) 1.3 × font size: the same density in Word, WPS and LibreOffice
-        line = round(size * 10 * self.t.perf_line) if "perf" in cls else size * 13
+        line = round(size * 10 * (self.t.perf_line if "perf" in cls else self.t.table_line))   # twips
         rows: list[tuple[object, bool]] = []
         foot: list[tuple[object, bool]] = []
         for child in el:
