@@ -56,6 +56,10 @@ def _serve(req_fd: int, res_fd: int) -> None:            # pragma: no cover - ru
     fastffi.install()
     import weasyprint  # noqa: F401 - the import this process exists for
     import weasyprint.text.fonts  # noqa: F401
+    try:
+        import pikepdf  # noqa: F401 - joins the two parts of a long document (writers/pdfparts.py)
+    except ImportError:                                   # pragma: no cover - a dependency
+        pass
 
     from . import fontcache
     from .writers import pdf

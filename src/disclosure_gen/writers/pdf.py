@@ -104,8 +104,10 @@ def make_url_fetcher(assets: dict[str, bytes], calls: list | None = None):
     return AssetFetcher()
 
 
-def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False) -> bytes:
-    """Render the markup to PDF bytes. `css`: base.css first, then the style's print.css."""
+def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False,
+               parts: bool = True) -> bytes:
+    """Render the markup to PDF bytes. `css`: base.css first, then the style's print.css.
+    `parts=False` lays the document out whole even when it could be cut in two (pdfparts.py)."""
     from .. import fastffi
     fastffi.install()
     from weasyprint import CSS, HTML
@@ -117,16 +119,11 @@ def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bo
     if draft:
         sheets_text.append(draft_css())
 
-    fetcher = make_url_fetcher(assets or {})
-    font_config = FontConfiguration()
-    sheets = [CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=font_config)
-              for t in sheets_text]
-    doc = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-        font_config=font_config, stylesheets=sheets)
-
     when = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
-    doc.metadata.created = when
-    doc.metadata.modified = when
+
+    def metadata(doc):
+        doc.metadata.created = when
+        doc.metadata.modified = when
 
     h = hashlib.sha256()
     for part in (html, *sheets_text):
@@ -135,4 +132,19 @@ def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bo
     for name in sorted(assets or {}):
         h.update(name.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(assets[name]).digest())
     identifier = h.hexdigest()[:32].encode("ascii")
+
+    if parts:
+        # a long document: two parts laid out in parallel and joined (pdfparts.py)
+        from . import pdfparts
+        data = pdfparts.render_pdf(html, assets or {}, sheets_text, ASSET_BASE, metadata, identifier)
+        if data is not None:
+            return data
+
+    fetcher = make_url_fetcher(assets or {})
+    font_config = FontConfiguration()
+    sheets = [CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=font_config)
+              for t in sheets_text]
+    doc = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+        font_config=font_config, stylesheets=sheets)
+    metadata(doc)
     return doc.write_pdf(pdf_identifier=identifier)
