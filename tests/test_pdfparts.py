@@ -184,3 +184,23 @@ def test_literal_numbers_replace_target_counter_link_by_link():
     assert 'ul.toc a[href="#s5"]::after { content: leader(".") "17"; }' in text
     second = pdfparts.Numbers(4, {}).css(p, 1)
     assert second.startswith("@page :first { counter-reset: page 4; counter-increment: page 1; }")
+
+
+def test_a_long_section_is_cut_at_one_of_its_own_page_breaks():
+    tables = '<div class="page-break"></div>'.join(
+        f'<div class="table-block" id="perf-{i}"><div><p>表</p></div>' + "<p>行</p>" * 300 + "</div>" for i in range(8))
+    html = ('<html><body><section class="cover"><p>封面</p></section><section><p>概况</p></section>'
+            f'<section class="landscape" id="perf">{tables}</section></body></html>')
+    p = pdfparts.plan(html, [SAFE_CSS])
+    assert p is not None
+    first, second = "".join(p.parts[0]), "".join(p.parts[1])
+    assert first.endswith("</div></section>") and 'id="perf-3"' in first and 'id="perf-4"' not in first
+    # the second part goes on in a copy of the section (same page type), without the section's id
+    assert second.startswith('<section class="landscape"><div class="table-block" id="perf-4">')
+    assert second.count("page-break") == 3 and first.count("page-break") == 3
+    # a selector that depends on an element's place among its siblings: sections are cut only whole
+    p = pdfparts.plan(html, [SAFE_CSS, "div:first-child { margin-top: 0 }"])
+    assert p is not None
+    assert [len(part) for part in p.parts] == [2, 1] and p.parts[1][0].startswith('<section class="landscape" id="perf">')
+    # and one that could match a section by its place: no cut at all
+    assert pdfparts.plan(html, [SAFE_CSS, ".table-block:first-child { margin-top: 0 }"]) is None

@@ -78,10 +78,13 @@ class Plan:
 
 # ---- planning ------------------------------------------------------------------------------------
 def _target_rules(css: list[str]):
-    """The rules whose `content` uses target-counter(attr(href), page); None when the CSS uses
-    something a cut between sections could change."""
+    """(the rules whose `content` uses target-counter(attr(href), page), whether a section may be cut
+    at its own page breaks); None when the CSS uses something a cut between sections could change.
+    A cut inside a section changes which elements are first or last in it: it is allowed only when
+    no selector depends on an element's place among its siblings."""
     import tinycss2
     found = []
+    inner_cuts = True
     for text in css:
         if _UNSAFE_CSS.search(text):
             return None
@@ -97,9 +100,11 @@ def _target_rules(css: list[str]):
             decls = [d for d in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
                                                                  skip_whitespace=True)
                      if d.type == "declaration"]
-            if any(_by_place(sel) for sel in prelude.split(",")) and any(
-                    d.lower_name not in _BREAK_ONLY for d in decls):
-                return None             # which section is :first-of-type etc. changes with the cut
+            if any(d.lower_name not in _BREAK_ONLY for d in decls):
+                if any(_by_place(sel) for sel in prelude.split(",")):
+                    return None         # which section is :first-of-type etc. changes with the cut
+                if _STRUCTURAL.search(prelude):
+                    inner_cuts = False
             for d in decls:
                 if "target-counter" not in tinycss2.serialize(d.value):
                     continue
@@ -109,7 +114,7 @@ def _target_rules(css: list[str]):
                 if any(not s for s in selectors):
                     return None
                 found.append((selectors, d.value, d.important))
-    return found
+    return found, inner_cuts
 
 
 def _by_place(selector: str) -> bool:
@@ -144,6 +149,31 @@ def _plain_target_counters(tokens) -> bool:
     return ok
 
 
+_PAGE_BREAK = re.compile(r'<div class="page-break"></div>')
+_DIV = re.compile(r"<div\b|</div>")
+
+
+def _pieces(section: str, inner_cuts: bool) -> list[tuple[int, int]]:
+    """Where this section may be cut: after its opening tag and before every forced page break
+    (`<div class="page-break">`) that is a direct child of the section. [(start, end)] of the pieces."""
+    if not inner_cuts:
+        return [(0, len(section))]
+    bounds, depth, last = [], 0, 0
+    for m in _DIV.finditer(section):
+        if m.group(0) == "</div>":
+            depth -= 1
+        else:
+            if depth == 0 and _PAGE_BREAK.match(section, m.start()):
+                bounds.append(m.start())
+            depth += 1
+    out = []
+    for b in bounds:
+        out.append((last, b))
+        last = b
+    out.append((last, len(section)))
+    return out
+
+
 def plan(html: str, css: list[str]) -> Plan | None:
     """How to cut this document, or None when it should be laid out whole."""
     found = list(_SECTION.finditer(html))
@@ -158,17 +188,33 @@ def plan(html: str, css: list[str]) -> Plan | None:
     total = sum(len(s) for s in secs)
     if total < MIN_CHARS:
         return None
-    rules = _target_rules(css)
-    if rules is None:
+    checked = _target_rules(css)
+    if checked is None:
         return None
-    # the cut that makes the longer of the two layouts shortest (markup length stands for work)
-    best, cut, acc = None, 1, 0
-    for i, s in enumerate(secs[:-1]):
-        acc += len(s)
-        cost = max(acc / FIRST_SHARE, (total - acc) / (1 - FIRST_SHARE))
-        if best is None or cost < best:
-            best, cut = cost, i + 1
-    parts = [secs[:cut], secs[cut:]]
+    rules, inner_cuts = checked
+    # candidate cuts: between sections, and at a section's own forced page breaks (a long run of
+    # 绩效目标表 is one section); the one that makes the longer of the two layouts shortest
+    # (markup length stands for work)
+    best, cut, acc = None, (1, 0), 0
+    for i, s in enumerate(secs):
+        for j, (a, b) in enumerate(_pieces(s, inner_cuts)):
+            acc += b - a
+            if (i, j) == (len(secs) - 1, len(_pieces(s, inner_cuts)) - 1):
+                break
+            cost = max(acc / FIRST_SHARE, (total - acc) / (1 - FIRST_SHARE))
+            if best is None or cost < best:
+                best, cut = cost, (i, b)
+    i, at = cut
+    s = secs[i]
+    if at == len(s):
+        parts = [secs[:i + 1], secs[i + 1:]]
+    else:
+        # the section cut in two: the first half without the page break (the second part begins on
+        # a new page anyway), the second half in a copy of the section's opening tag, without its id
+        open_end = s.index(">") + 1
+        opening = re.sub(r"""\s+id\s*=\s*(?:"[^"]*"|'[^']*')""", "", s[:open_end])
+        rest = s[at + len('<div class="page-break"></div>'):]
+        parts = [secs[:i] + [s[:at] + "</section>"], [opening + rest] + secs[i + 1:]]
     p = Plan(html[:found[0].start()], html[found[-1].end():], parts, rules)
     all_ids: list[str] = []
     for sections in parts:
