@@ -359,7 +359,7 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
       f"re-running overwrites this file. Repetitions per command: {args.reps} after "
       f"{'one warm-up run' if not args.quick else 'no warm-up (quick mode)'}; commands alternate "
       "(check, DOCX, PDF, both, PDF with caches off, LibreOffice, then the reverse order, …). Times are whole-process wall "
-      "times; peak RSS is the largest resident set of one process of the command (GNU time `%M`; a PDF render is two processes: the main one, about 60 MB for gaoping, and the PDF process).")
+      "times; peak RSS is the largest resident set of one process of the command (GNU time `%M`; a PDF render is up to three processes: the main one, about 60 MB for gaoping, the PDF process and, for a long document, the process laying out its second part).")
     w("")
     w("Conditions: the on-disk caches of `disclosure-gen` (compiled templates, drawn charts, font subsets; "
       "see src/disclosure_gen/cache.py) are warm after the warm-up run, as they are when an officer "
@@ -544,39 +544,45 @@ NOTES = """
   literals (read back with `ast.literal_eval`, never executed); WeasyPrint's own `text/ffi.py` then runs
   without its `cdef` call. Importing WeasyPrint went from about 0.35–0.45 s to about 0.2 s, so the PDF
   process is ready when the markup arrives (same bytes; `DISCLOSURE_GEN_FAST_FFI=off` turns it off).
+- A long document is laid out as two parts at once (`writers/pdfparts.py`). The markup is cut
+  between two sections, or at a forced page break inside one (the run of 绩效目标表 is one section),
+  where the longer of the two layouts is shortest; the PDF process forks a second process, WeasyPrint
+  already imported, for the second part. What a part cannot know by itself is given to it as CSS:
+  where its page numbers start, and the page numbers the table of contents prints. These numbers are
+  predicted from the previous render of a document of the same structure (kept in the cache) and
+  checked against the laid-out pages before anything is painted; a wrong prediction costs one more
+  layout, never a different file. pikepdf (qpdf) joins the parts in about 10 ms: one subset of each
+  font for the whole file, and the outline, named destinations and contents links of the whole
+  layout. tests/test_pdfparts.py compares the joined file of every input with the same markup laid
+  out whole: page text, page sizes, outline, destinations, links and fonts are the same, and the
+  bytes do not depend on the prediction, the cache or the number of processes (a batch worker lays
+  out both parts itself, in turn). gaoping's PDF process: about 1.4 s whole, 0.85 s in two parts.
 
 ## Tried and not kept
 
-- Laying out the body in two forked processes and joining the parts (pikepdf), with a light third pass
-  giving the front pages, the table of contents and the page numbers (one empty page per body page
-  carrying its anchors), font subsets merged (WeasyPrint keeps glyph ids) and the outline rebuilt. It
-  produced a correct 25-page gaoping PDF of 555 KB, but no speed-up at this size: the two parts cost
-  0.72 s + 0.65 s against 1.45 s for the whole (each part pays WeasyPrint's fixed per-document costs),
-  and the numbering/contents pass took 0.8 s in a timed run on the loaded machine (0.4 s layout,
-  0.35 s writing; the table of contents with dot leaders is about 0.1 s of every render). It would pay
-  for the large 部门, whose target is already met. The code is kept in bench/prototypes/pdfjoin.py.
-  Measured again with the prepared WeasyPrint bindings (gaoping markup, PDF process alone, three runs):
-  0.83–0.88 s joined against 1.03–1.05 s whole. The parts are laid out and painted by 0.62 s; the
-  numbering pass (front pages, table of contents, one page per body page for the page numbers) adds
-  0.32 s and the join 0.15 s. The joined file also differs in bytes from run to run, which the
-  same-input-same-bytes rule forbids. Not kept: the whole process would still be about 1.1× LibreOffice.
+- An earlier version of the two-part layout (kept until this change in bench/prototypes/pdfjoin.py,
+  now removed) numbered the pages in a third, light document laid out after the parts (the front
+  pages and one empty page per body page carrying its anchors) and put its pages under the parts'
+  pages. That pass cost 0.32 s and its join 0.15 s, which ate the gain at gaoping's size, and its
+  bytes differed from run to run. Predicting the numbers and checking them removed both costs.
 - Cheaper dot leaders in the table of contents (`leader("........")` saves about 0.08 s): the dots then
   start at uneven places, a visible change, so not done.
 - CSS changes measured on the gaoping markup (layout + writing, three runs each, none beyond the noise
   of about 0.05 s): `display: block` instead of flex for the lines above tables; separate instead of
   collapsed borders; left instead of justified text; `vertical-align: top` in cells; rows allowed to
   break; `line-height: normal` in tables; no kerning or ligatures. The 13 data tables cost about 0.33 s
-  of the 0.65 s layout, the table of contents about 0.14 s (its `target-counter` needs a second layout
-  of the pages it points to; dots drawn as a background instead of `leader()` saved only 0.05 s).
+  of the 0.65 s layout, the table of contents about 0.14 s.
 
 ## What is left
 
-- gaoping PDF against LibreOffice: the PDF process imports WeasyPrint in about 0.2 s, while the main
-  process reads, checks and turns the file into markup (about 0.2 s), then spends about 1.0 s laying
-  out and writing 25 pages, against about 1.0 s for LibreOffice's whole conversion. Reaching 1.0× needs the layout itself to run in
-  parallel (above) with a cheaper numbering pass, e.g. page numbers and table-of-contents numbers
-  predicted from the previous render of the same file and verified afterwards, or a long-lived render
-  process that keeps WeasyPrint imported between revisions.
+- The first render of a document whose structure this machine has not rendered before (or any render
+  with `DISCLOSURE_GEN_CACHE=off`) has no prediction: each part is laid out twice, once to learn the
+  page numbers. That is the *render PDF, caches off* row; it costs about what laying the document out
+  whole did (gaoping, PDF process alone, three runs each: 1.54–1.58 s in parts against 1.47–1.50 s
+  whole). Every later render of the same structure (a revision changes figures, not sections) takes
+  the predicted path.
+- A document is cut in two parts, for the project's 2-core machine; more cores are not used for one
+  document. Documents under 20 000 characters of markup are laid out whole.
 """
 
 
