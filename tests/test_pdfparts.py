@@ -85,6 +85,20 @@ def test_joined_file_reads_as_the_whole_document(both):
     assert page_sizes(joined) == page_sizes(whole)
 
 
+@needs_poppler
+def test_joined_pages_look_exactly_like_the_whole(both, tmp_path):
+    """Every page drawn (pdftoppm): the same pixels. Text alone would not show a glyph missing from
+    the shared font subsets, as pdftotext reads the ToUnicode maps, not the glyphs."""
+    import subprocess
+    joined, whole = both
+    for name, pdf in (("j", joined), ("w", whole)):
+        subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), str(tmp_path / name)], check=True)
+    j, w = sorted(tmp_path.glob("j-*")), sorted(tmp_path.glob("w-*"))
+    assert len(j) == len(w) > 10
+    differ = [a.name for a, b in zip(j, w) if a.read_bytes() != b.read_bytes()]
+    assert not differ
+
+
 def test_joined_file_has_the_outline_destinations_and_links_of_the_whole(both):
     joined, whole = both
     outline, names, links = viewer_view(joined)
@@ -130,6 +144,17 @@ def test_bytes_do_not_depend_on_prediction_cache_or_fork(tmp_path, monkeypatch):
         ("cold", cold), ("warm", warm), ("wrong", wrong), ("broken", broken),
         ("one process", one_process), ("no cache", no_cache)]}
     assert len(set(digests.values())) == 1, digests
+
+
+def test_a_second_process_that_dies_changes_nothing(tmp_path, monkeypatch):
+    import os
+    html, assets, css = markup(ROOT / "inputs" / "jiyuan-bigdata-2024.yaml")
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(tmp_path))
+    good = pdf_writer.render_pdf(html, assets, css)
+    # the child ends at once (as if killed): both parts are laid out in this process instead
+    monkeypatch.setattr(pdfparts._Child, "_serve", staticmethod(lambda *a: os._exit(3)))
+    assert pdfparts.can_fork()
+    assert pdf_writer.render_pdf(html, assets, css) == good
 
 
 def test_numbers_replayed_from_the_page_styles():

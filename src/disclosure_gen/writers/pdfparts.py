@@ -302,13 +302,11 @@ class Numbers:
         return extra
 
 
-def settle(p: Plan, used: list[Numbers | None], infos: list) -> Numbers:
+def settle(p: Plan, used: list[Numbers], infos: list) -> Numbers:
     """The numbers the laid-out parts actually give (used[1].offset is where part 2 started)."""
     first = page_numbers(infos[0])
     anchors: dict[str, int] = {}
-    stubs = [set(), set()]
-    stubs[0] = {h for h in p.hrefs[0] if h not in p.ids[0]}
-    stubs[1] = {h for h in p.hrefs[1] if h not in p.ids[1]}
+    stubs = [{h for h in p.hrefs[i] if h not in p.ids[i]} for i in (0, 1)]   # stand-ins, not targets
     for number, info in zip(first, infos[0]):
         for a in info[1]:
             if a not in stubs[0]:
@@ -411,6 +409,10 @@ def _recv(fd):
     return recv(fd)
 
 
+class _ChildFailed(RuntimeError):
+    """The process laying out the second part ended without its result."""
+
+
 class _Child:
     """Part 2 in a forked child: commands ("layout", css) and ("paint",) in; messages ("layout", info),
     ("fonts", glyphs), ("pdf", bytes) or ("error", text) out."""
@@ -418,12 +420,14 @@ class _Child:
     def __init__(self, part: _Part):
         cmd_r, self.cmd_w = os.pipe()
         self.msg_r, msg_w = os.pipe()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:                                 # pragma: no cover - runs in the child
             status = 0
             try:
                 os.close(self.cmd_w)
                 os.close(self.msg_r)
+                _die_with_parent(parent)
                 self._serve(part, cmd_r, msg_w)
             except BaseException:                         # noqa: BLE001
                 status = 1
@@ -458,9 +462,10 @@ class _Child:
         try:
             got, value = _recv(self.msg_r)
         except (EOFError, OSError, pickle.UnpicklingError) as e:
-            raise RuntimeError(f"PDF part process ended ({e!r})") from None
+            raise _ChildFailed(f"PDF part process ended ({e!r})") from None
         if got != kind:
-            raise RuntimeError(value if got == "error" else f"unexpected {got}")
+            # an error of WeasyPrint's in the child is raised again by the in-process attempt
+            raise _ChildFailed(value if got == "error" else f"unexpected {got}")
         return value
 
     def close(self) -> None:
@@ -477,6 +482,19 @@ class _Child:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
+
+
+def _die_with_parent(parent: int) -> None:                # pragma: no cover - runs in the child
+    """Linux: end this process when the one that forked it ends (killed on Ctrl-C, SIGTERM)."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ValueError):
+        pass
+    if os.getppid() != parent:                           # it ended before the line above
+        os._exit(1)
 
 
 def can_fork() -> bool:
@@ -528,11 +546,19 @@ def render_pdf(html: str, assets: dict, css: list[str], base_url: str, metadata,
     except ImportError:                                   # pragma: no cover - a dependency
         return None
     key = _prediction_key(p, css)
+    if can_fork() if fork is None else fork:
+        try:
+            return _render(p, key, assets, css, base_url, metadata, identifier, fork=True)
+        except _ChildFailed:
+            pass            # the second process died (memory, a signal): both parts here, same bytes
+    return _render(p, key, assets, css, base_url, metadata, identifier, fork=False)
+
+
+def _render(p: Plan, key: str, assets, css, base_url, metadata, identifier, fork: bool) -> bytes | None:
     guess = _predicted(key) or Numbers()
     m1, stubs1 = part_markup(p, 0)
     m2, _stubs2 = part_markup(p, 1)
     part1, part2 = _Part(m1, assets, css, base_url), _Part(m2, assets, css, base_url)
-    fork = can_fork() if fork is None else fork
     child = _Child(part2) if fork else None
     try:
         used = [guess, guess]
