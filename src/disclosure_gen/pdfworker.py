@@ -75,23 +75,34 @@ def _serve(req_fd: int, res_fd: int) -> None:            # pragma: no cover - ru
     _send(res_fd, result)
 
 
+def fork_serving(serve, before=None) -> tuple[int, int, int]:
+    """Fork a child that runs `serve(requests_fd, results_fd)` and exits (status 1 on an exception).
+    `before(parent_pid)` runs first in the child. Returns (pid, fd to write requests to, fd to read
+    results from)."""
+    req_r, req_w = os.pipe()
+    res_r, res_w = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:                                          # pragma: no cover - runs in the child
+        status = 0
+        try:
+            os.close(req_w)
+            os.close(res_r)
+            if before is not None:
+                before(parent)
+            serve(req_r, res_w)
+        except BaseException:                             # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(req_r)
+    os.close(res_w)
+    return pid, req_w, res_r
+
+
 class PdfWorker:
     def __init__(self):
-        req_r, self._req_w = os.pipe()
-        self._res_r, res_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:                                 # pragma: no cover - runs in the child
-            status = 0
-            try:
-                os.close(self._req_w)
-                os.close(self._res_r)
-                _serve(req_r, res_w)
-            except BaseException:                         # noqa: BLE001
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(req_r)
-        os.close(res_w)
+        self.pid, self._req_w, self._res_r = fork_serving(_serve)
         self._sender = None
         self._done = False
 

@@ -37,6 +37,8 @@ import pickle
 import re
 from dataclasses import dataclass, field
 
+from ..pdfworker import _recv, _send, fork_serving   # the pipe protocol of the PDF process
+
 # below this much section markup a cut costs more than it saves (gaoping: 51 000 characters)
 MIN_CHARS = 20_000
 # the first part's share of the section markup: it also holds the table of contents (the costliest
@@ -399,16 +401,6 @@ def add_glyphs(fonts, glyphs: dict) -> None:
 
 
 # ---- the second part in a forked child -----------------------------------------------------------
-def _send(fd, obj) -> None:
-    from ..pdfworker import _send as send
-    send(fd, obj)
-
-
-def _recv(fd):
-    from ..pdfworker import _recv as recv
-    return recv(fd)
-
-
 class _ChildFailed(RuntimeError):
     """The process laying out the second part ended without its result."""
 
@@ -418,23 +410,8 @@ class _Child:
     ("fonts", glyphs), ("pdf", bytes) or ("error", text) out."""
 
     def __init__(self, part: _Part):
-        cmd_r, self.cmd_w = os.pipe()
-        self.msg_r, msg_w = os.pipe()
-        parent = os.getpid()
-        self.pid = os.fork()
-        if self.pid == 0:                                 # pragma: no cover - runs in the child
-            status = 0
-            try:
-                os.close(self.cmd_w)
-                os.close(self.msg_r)
-                _die_with_parent(parent)
-                self._serve(part, cmd_r, msg_w)
-            except BaseException:                         # noqa: BLE001
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(cmd_r)
-        os.close(msg_w)
+        self.pid, self.cmd_w, self.msg_r = fork_serving(
+            lambda cmd_r, msg_w: self._serve(part, cmd_r, msg_w), before=_die_with_parent)
 
     @staticmethod
     def _serve(part, cmd_r, msg_w):                       # pragma: no cover - runs in the child
