@@ -157,6 +157,23 @@ def test_a_second_process_that_dies_changes_nothing(tmp_path, monkeypatch):
     assert pdf_writer.render_pdf(html, assets, css) == good
 
 
+def test_a_weasyprint_that_embeds_fonts_elsewhere_gets_the_whole_layout(monkeypatch, tmp_path):
+    """If the hook that shares the font subsets is never called (another WeasyPrint), the parts
+    would lack glyphs: the document is laid out whole instead."""
+    html, assets, css = markup(ROOT / "inputs" / "jiyuan-bigdata-2024.yaml")
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(tmp_path))
+    whole = pdf_writer.render_pdf(html, assets, css, parts=False)
+
+    def paint_without_the_hook(self, on_fonts, metadata=None, identifier=None):
+        if metadata is not None:
+            metadata(self.doc)
+        return self.doc.write_pdf(pdf_identifier=identifier) if identifier else self.doc.write_pdf()
+
+    monkeypatch.setattr(pdfparts._Part, "paint", paint_without_the_hook)
+    monkeypatch.setenv("DISCLOSURE_GEN_PDF_PARTS_FORK", "off")
+    assert pdf_writer.render_pdf(html, assets, css) == whole
+
+
 def test_numbers_replayed_from_the_page_styles():
     def page(reset=(), inc=(("page", 1),)):
         return ({"counter_reset": reset, "counter_set": (), "counter_increment": inc}, [], [], 0)

@@ -523,12 +523,21 @@ def render_pdf(html: str, assets: dict, css: list[str], base_url: str, metadata,
     except ImportError:                                   # pragma: no cover - a dependency
         return None
     key = _prediction_key(p, css)
-    if can_fork() if fork is None else fork:
-        try:
-            return _render(p, key, assets, css, base_url, metadata, identifier, fork=True)
-        except _ChildFailed:
-            pass            # the second process died (memory, a signal): both parts here, same bytes
-    return _render(p, key, assets, css, base_url, metadata, identifier, fork=False)
+    try:
+        if can_fork() if fork is None else fork:
+            try:
+                return _render(p, key, assets, css, base_url, metadata, identifier, fork=True)
+            except _ChildFailed:
+                pass        # the second process died (memory, a signal): both parts here, same bytes
+        return _render(p, key, assets, css, base_url, metadata, identifier, fork=False)
+    except (_Unsupported, AttributeError, ImportError) as e:
+        # a WeasyPrint whose internals differ from those this module reads: lay the document out whole
+        _debug(f"laid out whole: {type(e).__name__}: {e}")
+        return None
+
+
+class _Unsupported(RuntimeError):
+    """This WeasyPrint does not do what the two-part layout relies on."""
 
 
 def _render(p: Plan, key: str, assets, css, base_url, metadata, identifier, fork: bool) -> bytes | None:
@@ -566,14 +575,23 @@ def _render(p: Plan, key: str, assets, css, base_url, metadata, identifier, fork
         else:
             return None                                   # the numbers do not settle: lay out whole
         _remember(key, actual)
+        # the first part's font subsets also get the glyphs of the second part (see the module text)
+        merged = []
+
+        def merge(fonts, glyphs):
+            add_glyphs(fonts, glyphs)
+            merged.append(bool(glyphs))
+
         if child:
             child.command("paint")
-            pdf1 = part1.paint(lambda fonts: add_glyphs(fonts, child.expect("fonts")), metadata, identifier)
+            pdf1 = part1.paint(lambda fonts: merge(fonts, child.expect("fonts")), metadata, identifier)
             pdf2 = child.expect("pdf")
         else:
             got = {}
             pdf2 = part2.paint(lambda fonts: got.update(glyphs_of(fonts)))
-            pdf1 = part1.paint(lambda fonts: add_glyphs(fonts, got), metadata, identifier)
+            pdf1 = part1.paint(lambda fonts: merge(fonts, got), metadata, identifier)
+        if merged != [True]:
+            raise _Unsupported("the font subsets were not built where expected")
         _debug("painted")
         data = join(pdf1, pdf2, info1, info2, stubs1)
         _debug("joined")
