@@ -104,15 +104,24 @@ def make_url_fetcher(assets: dict[str, bytes], calls: list | None = None):
     return AssetFetcher()
 
 
-def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False,
-               parts: bool = True) -> bytes:
-    """Render the markup to PDF bytes. `css`: base.css first, then the style's print.css.
-    `parts=False` lays the document out whole even when it could be cut in two (pdfparts.py)."""
+def layout(html: str, assets: dict[str, bytes], css: list[str]):
+    """The WeasyPrint document of `html` laid out with the style sheets `css` (their texts)."""
     from .. import fastffi
     fastffi.install()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    fetcher = make_url_fetcher(assets)
+    font_config = FontConfiguration()
+    sheets = [CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=font_config) for t in css]
+    return HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+        font_config=font_config, stylesheets=sheets)
+
+
+def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False,
+               parts: bool = True) -> bytes:
+    """Render the markup to PDF bytes. `css`: base.css first, then the style's print.css.
+    `parts=False` lays the document out whole even when it could be cut in two (pdfparts.py)."""
     html = strip_illegal(html)
     draft = is_draft(html, draft)
     sheets_text = [strip_illegal(c) for c in css]
@@ -136,15 +145,10 @@ def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bo
     if parts:
         # a long document: two parts laid out in parallel and joined (pdfparts.py)
         from . import pdfparts
-        data = pdfparts.render_pdf(html, assets or {}, sheets_text, ASSET_BASE, metadata, identifier)
+        data = pdfparts.render_pdf(html, assets or {}, sheets_text, metadata, identifier)
         if data is not None:
             return data
 
-    fetcher = make_url_fetcher(assets or {})
-    font_config = FontConfiguration()
-    sheets = [CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=font_config)
-              for t in sheets_text]
-    doc = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-        font_config=font_config, stylesheets=sheets)
+    doc = layout(html, assets or {}, sheets_text)
     metadata(doc)
     return doc.write_pdf(pdf_identifier=identifier)

@@ -333,21 +333,13 @@ def _consistent(p: Plan, index: int, used: Numbers, actual: Numbers) -> bool:
 class _Part:
     """One part laid out and painted in this process."""
 
-    def __init__(self, markup: str, assets: dict, css: list[str], base_url: str):
-        self.markup, self.assets, self.css, self.base_url = markup, assets, css, base_url
+    def __init__(self, markup: str, assets: dict, css: list[str]):
+        self.markup, self.assets, self.css = markup, assets, css
         self.doc = None
 
     def layout(self, extra_css: str):
-        from weasyprint import CSS, HTML
-        from weasyprint.text.fonts import FontConfiguration
-
-        from .pdf import make_url_fetcher
-        fetcher = make_url_fetcher(self.assets)
-        fc = FontConfiguration()
-        sheets = [CSS(string=t, base_url=self.base_url, url_fetcher=fetcher, font_config=fc)
-                  for t in [*self.css, extra_css] if t]
-        self.doc = HTML(string=self.markup, base_url=self.base_url, url_fetcher=fetcher).render(
-            font_config=fc, stylesheets=sheets)
+        from .pdf import layout
+        self.doc = layout(self.markup, self.assets, [t for t in [*self.css, extra_css] if t])
         return page_info(self.doc)
 
     def paint(self, on_fonts, metadata=None, identifier=None) -> bytes:
@@ -511,7 +503,7 @@ def _remember(key: str, n: Numbers) -> None:
 
 
 # ---- the whole --------------------------------------------------------------------------------------
-def render_pdf(html: str, assets: dict, css: list[str], base_url: str, metadata, identifier: bytes,
+def render_pdf(html: str, assets: dict, css: list[str], metadata, identifier: bytes,
                fork: bool | None = None) -> bytes | None:
     """The joined PDF, or None when this document is to be laid out whole (see the module text).
     `metadata(doc)` sets dates on the WeasyPrint document of the first part."""
@@ -526,10 +518,10 @@ def render_pdf(html: str, assets: dict, css: list[str], base_url: str, metadata,
     try:
         if can_fork() if fork is None else fork:
             try:
-                return _render(p, key, assets, css, base_url, metadata, identifier, fork=True)
+                return _render(p, key, assets, css, metadata, identifier, fork=True)
             except _ChildFailed:
                 pass        # the second process died (memory, a signal): both parts here, same bytes
-        return _render(p, key, assets, css, base_url, metadata, identifier, fork=False)
+        return _render(p, key, assets, css, metadata, identifier, fork=False)
     except (_Unsupported, AttributeError, ImportError) as e:
         # a WeasyPrint whose internals differ from those this module reads: lay the document out whole
         _debug(f"laid out whole: {type(e).__name__}: {e}")
@@ -540,11 +532,11 @@ class _Unsupported(RuntimeError):
     """This WeasyPrint does not do what the two-part layout relies on."""
 
 
-def _render(p: Plan, key: str, assets, css, base_url, metadata, identifier, fork: bool) -> bytes | None:
+def _render(p: Plan, key: str, assets, css, metadata, identifier, fork: bool) -> bytes | None:
     guess = _predicted(key) or Numbers()
     m1, stubs1 = part_markup(p, 0)
     m2, _stubs2 = part_markup(p, 1)
-    part1, part2 = _Part(m1, assets, css, base_url), _Part(m2, assets, css, base_url)
+    part1, part2 = _Part(m1, assets, css), _Part(m2, assets, css)
     child = _Child(part2) if fork else None
     try:
         used = [guess, guess]
