@@ -77,6 +77,10 @@ class Plan:
     ids: list[set[str]] = field(default_factory=list)
     hrefs: list[list[str]] = field(default_factory=list)
 
+    def stubs(self, index: int) -> set[str]:
+        """The stand-in anchors of part `index`: targets of its links that lie in the other part."""
+        return {h for h in self.hrefs[index] if h not in self.ids[index]} & set().union(*self.ids)
+
 
 # ---- planning ------------------------------------------------------------------------------------
 def _target_rules(css: list[str]):
@@ -258,8 +262,7 @@ def part_markup(p: Plan, index: int) -> tuple[str, set[str]]:
     an anchor of that name to be kept (WeasyPrint drops links to missing anchors). The stand-ins are
     absolutely positioned at the top of the part's first page: they change no layout."""
     sections = list(p.parts[index])
-    stubs = sorted({h for h in p.hrefs[index] if h not in p.ids[index]}
-                   & set().union(*p.ids))
+    stubs = sorted(p.stubs(index))
     if stubs:
         first = sections[0]
         at = first.index(">") + 1
@@ -308,7 +311,7 @@ def settle(p: Plan, used: list[Numbers], infos: list) -> Numbers:
     """The numbers the laid-out parts actually give (used[1].offset is where part 2 started)."""
     first = page_numbers(infos[0])
     anchors: dict[str, int] = {}
-    stubs = [{h for h in p.hrefs[i] if h not in p.ids[i]} for i in (0, 1)]   # stand-ins, not targets
+    stubs = [p.stubs(0), p.stubs(1)]                    # stand-ins, not targets
     for number, info in zip(first, infos[0]):
         for a in info[1]:
             if a not in stubs[0]:
@@ -535,7 +538,7 @@ class _Unsupported(RuntimeError):
 def _render(p: Plan, key: str, assets, css, metadata, identifier, fork: bool) -> bytes | None:
     guess = _predicted(key) or Numbers()
     m1, stubs1 = part_markup(p, 0)
-    m2, _stubs2 = part_markup(p, 1)
+    m2, _ = part_markup(p, 1)
     part1, part2 = _Part(m1, assets, css), _Part(m2, assets, css)
     child = _Child(part2) if fork else None
     try:
