@@ -79,6 +79,8 @@ def load(path: str, text: str | None = None) -> Loaded:
         return Loaded(path, src, None, None, _sorted(findings))
     facts = Facts(budget)
     Checker(budget, facts, at).run()
+    from . import check_styles
+    check_styles.run(budget, path, at)
     return Loaded(path, src, budget, facts, _sorted(findings))
 
 

@@ -130,14 +130,54 @@ def _sweep_temps(targets) -> None:
                 pass
 
 
-def _style_ok(style) -> bool:
+def _style_ok(style, files=()) -> bool:
+    """A --style given on the command line must be registered (for at least one of the files, whose
+    own styles/ folder may hold it)."""
     if not style:
         return True
-    from . import render
-    if style not in render.available_styles():
-        _err(f"未知样式“{style}”；可用样式：{', '.join(render.available_styles())}")
+    from . import styles
+    names = set(styles.available())
+    for f in files or ():
+        names |= set(styles.available(f))
+    if style not in names:
+        _err(f"未知样式“{style}”；可用样式：{'、'.join(sorted(names))}")
         return False
     return True
+
+
+def _styles_help() -> str:
+    """The registered styles for --help: name（label）…, default marked."""
+    from . import styles
+    try:
+        names = styles.available()
+        default = styles.default_name()
+    except Exception:   # noqa: BLE001 - a broken user style folder must not break --help
+        return "（样式文件夹无法读取）"
+    out = []
+    for n in names:
+        try:
+            label = styles.get(n).config.get("label")
+        except styles.StyleError:
+            label = "无法使用"
+        out.append(f"{n}（{label}）" if label else n)
+    return " | ".join(out) + (f"；默认 {default}" if default else "")
+
+
+def _configure_styles(argv) -> str | None:
+    """`--styles DIR` (any subcommand, any number of times) is read before the parser is built, so
+    that --help and --style choices list the styles in those folders. Returns a problem, if any."""
+    from . import styles
+    dirs, it = [], iter(argv)
+    for a in it:
+        if a == "--styles":
+            dirs.append(next(it, ""))
+        elif a.startswith("--styles="):
+            dirs.append(a.split("=", 1)[1])
+    try:
+        styles.configure(dirs)
+    except styles.StyleError as e:
+        return str(e)
+    return None
 
 
 def cmd_render(args) -> int:
@@ -148,7 +188,7 @@ def cmd_render(args) -> int:
         early = pdfworker.start()
     from . import pipeline, yamlsrc
     formats = _formats(args.format)
-    if formats is None or not _style_ok(args.style):
+    if formats is None or not _style_ok(args.style, args.files):
         if early is not None:
             early.close()
         return 2
@@ -375,8 +415,9 @@ EPILOG = """\
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="disclosure-gen", description="预算公开文件生成工具：由 YAML 预算数据生成山西/河南样式的 DOCX 与 PDF",
-                epilog=EPILOG)
+    from . import styles
+    p = _Parser(prog="disclosure-gen", description="预算公开文件生成工具：由 YAML 预算数据生成预算公开文件（DOCX 与 PDF）。\n"
+                f"可用样式：{_styles_help()}", epilog=EPILOG)
     sub = p.add_subparsers(dest="cmd", metavar="命令", title="可用命令", parser_class=_Parser)
 
     n = sub.add_parser("new", help="新建空白数据文件（带中文注释）",
@@ -384,7 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--name", required=True, metavar="名称", help="单位或部门名称，如 高平市大数据中心")
     n.add_argument("--kind", required=True, choices=["单位", "部门"], help="单位预算或部门预算")
     n.add_argument("--year", required=True, type=int, metavar="年度", help="预算年度，如 2027")
-    n.add_argument("--style", default="shanxi", choices=["shanxi", "henan"], help="默认样式（默认 shanxi）")
+    n.add_argument("--style", default=styles.default_name(), choices=styles.available(), metavar="样式",
+                   help=f"默认样式：{_styles_help()}")
     n.add_argument("--code", default="000", metavar="代码", help="主管部门代码（3 位数字，默认 000，之后可改）")
     n.add_argument("--unit-type", default="行政单位", choices=["行政单位", "事业单位", "参照公务员法管理"],
                    help="单位类型（默认 行政单位）")
@@ -401,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="生成 DOCX/PDF 文件", description="由预算数据文件生成预算公开文件。\n"
                        "文件名取自单位名称和年度；写入是原子的：失败时原有文件保持不变。")
     r.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
-    r.add_argument("--style", metavar="样式", help="样式（shanxi | henan），默认取文件中的 style")
+    r.add_argument("--style", metavar="样式", help=f"样式（{_styles_help()}），默认取文件中的 style")
     r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
     r.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     r.add_argument("--force", action="store_true", help="数据有错误时仍生成，每页标注“草稿（存在校验错误）”")
@@ -424,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "退出码：0 没有差别，1 有差别，2 文件无法使用。")
     d.add_argument("old", metavar="旧文件")
     d.add_argument("new", metavar="新文件")
-    d.add_argument("--style", metavar="样式", help="按哪种样式比较表格和文字（默认取新文件中的 style）")
+    d.add_argument("--style", metavar="样式", help=f"按哪种样式比较表格和文字（{_styles_help()}；默认取新文件中的 style）")
     d.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text（默认）| json")
     d.set_defaults(func=cmd_diff)
 
@@ -434,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("folder", metavar="文件夹", help="存放 YAML 数据文件的文件夹")
     b.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     b.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认按 CPU 数，最多 4）")
-    b.add_argument("--style", metavar="样式", help="样式（默认取各文件中的 style）")
+    b.add_argument("--style", metavar="样式", help=f"样式（{_styles_help()}；默认取各文件中的 style）")
     b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
     b.add_argument("--force", action="store_true", help="数据有错误的文件也生成草稿")
     b.set_defaults(func=cmd_batch)
@@ -443,6 +485,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="输出输入文件格式的 JSON Schema（编辑器据此提示字段含义、检查拼写）。")
     s.add_argument("-o", "--output", metavar="文件", help="写入文件，如 schema/disclosure.schema.json（省略时输出到屏幕）")
     s.set_defaults(func=cmd_schema)
+    for sp in (n, c, r, ro, d, b):
+        sp.add_argument("--styles", action="append", metavar="文件夹",
+                        help="另外的样式文件夹（其中每个子文件夹是一种样式；可多次给出；"
+                             f"也可用环境变量 {styles.ENV_VAR}，或放在数据文件旁的 styles/ 中）")
     return p
 
 
@@ -463,6 +509,10 @@ def _exit_now(status: int) -> None:
 
 
 def main(argv=None) -> int:
+    problem = _configure_styles(sys.argv[1:] if argv is None else argv)
+    if problem:
+        _err(problem)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     _tolerant_streams()

@@ -538,12 +538,12 @@ def diff_files(old_path: str, new_path: str, style: str | None = None) -> Diff:
     from . import render
     style = style or ln.budget.style
     d.style = style
-    if style not in render.available_styles():
+    if style not in render.available_styles(new_path):
         d.notes.append(f"样式“{style}”的模板不存在，只比较了数据，未比较表格和情况说明")
         return d
     try:
-        ho, _a, _d = render.render_html(lo.facts, style, draft=bool(lo.errors))
-        hn, _a, _d = render.render_html(ln.facts, style, draft=bool(ln.errors))
+        ho, _a, _d = render.render_html(lo.facts, style, draft=bool(lo.errors), input_path=new_path)
+        hn, _a, _d = render.render_html(ln.facts, style, draft=bool(ln.errors), input_path=new_path)
     except Exception as e:      # a template that cannot cope with the data must not hide the data diff
         d.notes.append(f"按样式“{style}”生成文档失败（{type(e).__name__}: {e}），只比较了数据")
         return d

@@ -249,10 +249,18 @@ class Prior(Strict):
     running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费")
 
 
+def _default_style() -> str:
+    from . import styles
+    return styles.default_name() or ""
+
+
 class Budget(Strict):
     """One agency's budget for one year."""
     amount_unit: Literal["万元", "元"] = Field(title="金额单位（全文件统一）")
-    style: Literal["shanxi", "henan"] = Field("shanxi", title="默认样式")
+    style: str = Field(default_factory=lambda: _default_style(), pattern=r"^[A-Za-z0-9_\-]{1,40}$",
+                       title="默认样式（已注册的样式名称，见 disclosure-gen -h）")
+    wording: dict[str, str] = Field(default_factory=dict,
+                                    title="措辞覆盖：样式 style.yaml 中 sentences 的某句改用本文件的写法（只影响本文件）")
     options: Options = Field(default_factory=Options)
     agency: Agency
     units: list[Unit] = Field(min_length=1, title="预算单位")

@@ -163,19 +163,22 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     if loaded.budget is None or (loaded.errors and not force):
         n = len(loaded.errors)
         raise RenderRefused(f"{loaded.path} 有 {n} 个校验错误，未生成文件（先运行 check 修正，或用 --force 生成草稿）")
-    style = style or loaded.budget.style
-    if style not in render.available_styles():
-        raise RenderRefused(f"未知样式“{style}”；可用样式：{', '.join(render.available_styles())}")
+    from . import styles
+    try:
+        st = styles.get(style or loaded.budget.style, loaded.path)
+    except styles.StyleError as e:
+        raise RenderRefused(str(e)) from None
+    style = st.name
     draft = bool(loaded.errors)
-    html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
+    html, assets, doc = render.render_html(loaded.facts, st, draft=draft, findings=loaded.findings)
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     out = {}
     if "pdf" in formats and pdf_worker is not None:
-        pdf_worker.submit(html, assets, style, draft)
+        pdf_worker.submit(html, assets, st, draft)
     if "html" in formats:
         out["html"] = html.encode("utf-8")
     if "docx" in formats:
-        out["docx"] = render.render_docx(html, assets, style, draft=draft)
+        out["docx"] = render.render_docx(html, assets, st, draft=draft)
     if "pdf" in formats:
         pdf = None
         if pdf_worker is not None:
@@ -183,7 +186,7 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
                 pdf = pdf_worker.result()
             except RuntimeError:
                 pdf = None      # rendered again here, so that any error surfaces as it would
-        out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, style, draft=draft)
+        out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, st, draft=draft)
     extra = style_findings(loaded, doc)
     if "pdf" in formats:
         from . import glyphs

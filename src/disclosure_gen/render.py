@@ -16,11 +16,9 @@ import jinja2.sandbox
 import yaml
 from markupsafe import Markup
 
+from . import styles
 from .derive import Facts
 from .money import ZERO, Change, pct, r2, shares
-
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = Path(__import__("os").environ.get("DISCLOSURE_GEN_TEMPLATES", ROOT / "templates"))
 
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -35,19 +33,24 @@ def cn_num(n: int) -> str:
     return head + (CN_DIGITS[ones] if ones else "")
 
 
-def available_styles() -> list[str]:
-    return sorted(p.parent.name for p in TEMPLATES.glob("*/style.yaml"))
+def available_styles(input_path=None) -> list[str]:
+    """Every registered style: the built-in ones, the user's folders, a styles/ folder beside the input."""
+    return styles.available(input_path)
 
 
-@functools.lru_cache(maxsize=8)
-def load_style(name: str) -> dict:
-    path = TEMPLATES / name / "style.yaml"
-    if not path.is_file():
-        raise KeyError(name)
-    with open(path, encoding="utf-8") as fh:
-        style = yaml.safe_load(fh) or {}
-    style.setdefault("name", name)
-    return style
+def get_style(style, input_path=None) -> styles.Style:
+    """A Style from a name (looked up in the registry) or a Style already resolved."""
+    if isinstance(style, styles.Style):
+        return style
+    try:
+        return styles.get(style, input_path)
+    except styles.StyleError as e:
+        raise KeyError(str(e)) from None
+
+
+def load_style(style, input_path=None) -> dict:
+    """The merged style.yaml of a style (its own over everything it extends)."""
+    return get_style(style, input_path).config
 
 
 # ---- number formatting ---------------------------------------------------------------------------
@@ -84,11 +87,7 @@ def fmt_pct(p, zero="0.00%") -> str:
 _money_pct = pct
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
+_deep_merge = styles.deep_merge
 
 
 def with_variant(style: dict, budget) -> dict:
@@ -250,11 +249,16 @@ def _bytecode_cache():
     return jinja2.FileSystemBytecodeCache(str(d)) if d is not None else None
 
 
-def _env(style_name: str) -> jinja2.Environment:
+def _env(style: styles.Style) -> jinja2.Environment:
     # sandboxed: a template shared between offices may be tampered with, and an ordinary environment
     # lets `{{ doc.__init__.__globals__ … }}` run any Python; the sandbox refuses such attributes
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(style.search_path),
+        # `{% extends "<parent>/text.html.j2" %}`: a variant overrides a parent template's blocks
+        jinja2.PrefixLoader({name: jinja2.FileSystemLoader(str(folder)) for name, folder in style.parents.items()}),
+    ])
     env = jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(TEMPLATES / style_name), str(TEMPLATES / "_shared")]),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -268,39 +272,47 @@ def _env(style_name: str) -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_env(style_name: str) -> jinja2.Environment:
-    return _env(style_name)
+def _cached_env(style: styles.Style) -> jinja2.Environment:
+    return _env(style)
 
 
-def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=()) -> tuple[str, Assets, Document]:
-    style = load_style(style_name)
+def effective_style(style: styles.Style, budget) -> dict:
+    """The settings one document is rendered with: the style's, its data-selected variant, and the
+    document's own `wording:` overrides of sentence frames (checked by check: unknown keys are errors)."""
+    out = with_variant(style.config, budget)
+    over = getattr(budget, "wording", None) or {}
+    if over:
+        out = _deep_merge(out, {"sentences": dict(over)})
+    return out
+
+
+def render_html(facts: Facts, style, *, draft: bool = False, findings=(), input_path=None
+                ) -> tuple[str, Assets, Document]:
+    st = get_style(style, input_path)
     assets = Assets()
-    doc = Document(facts, style, assets, findings)
-    template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
+    doc = Document(facts, st.config, assets, findings)
+    doc.style = effective_style(st, facts.b)
+    template = _cached_env(st).get_template(st.config.get("entry", "document.html.j2"))
     html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
     return html, assets, doc
 
 
-def style_css(style_name: str) -> list[str]:
+def style_css(style, input_path=None) -> list[str]:
     from .writers.pdf import base_css
-    css = [base_css()]
-    p = TEMPLATES / style_name / "print.css"
-    if p.is_file():
-        css.append(p.read_text(encoding="utf-8"))
-    return css
+    return [base_css(), *get_style(style, input_path).css()]
 
 
-def render_pdf(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
+def render_pdf(html: str, assets: Assets, style, draft=False) -> bytes:
     """(pdfworker.py makes the same call in its own process.)"""
     from . import fontcache
     from .writers.pdf import render_pdf as _pdf
     fontcache.install()
-    return _pdf(html, assets.files, style_css(style_name), draft=draft)
+    return _pdf(html, assets.files, style_css(style), draft=draft)
 
 
-def render_docx(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
+def render_docx(html: str, assets: Assets, style, draft=False) -> bytes:
     from .writers.docx import render_docx as _docx
-    return _docx(html, assets.files, draft=draft, tweaks=load_style(style_name).get("docx"))
+    return _docx(html, assets.files, draft=draft, tweaks=get_style(style).config.get("docx"))
 
 
-__all__ = ["render_html", "render_pdf", "render_docx", "load_style", "available_styles", "cn_num", "Markup"]
+__all__ = ["render_html", "render_pdf", "render_docx", "load_style", "get_style", "available_styles", "cn_num", "Markup"]

@@ -9,8 +9,10 @@ import os
 import unicodedata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = ROOT / "schema" / "disclosure.schema.json"
+import importlib.resources
+
+# the JSON Schema shipped with the package (the repository's schema/ folder in a checkout)
+SCHEMA_PATH = Path(str(importlib.resources.files("disclosure_gen.schemas"))) / "disclosure.schema.json"
 
 # economic classification: 部门经济分类款 → 政府经济分类款 per unit type
 _GOV = {
@@ -28,6 +30,15 @@ def schema_ref(target: str | Path | None) -> str:
     return Path(os.path.relpath(SCHEMA_PATH, here)).as_posix()
 
 
+def _style_choices() -> str:
+    from . import styles
+    out = []
+    for name in styles.available():
+        label = styles.get(name).config.get("label")
+        out.append(f"{name}（{label}）" if label else name)
+    return " | ".join(out)
+
+
 def _pad(s: str, col: int) -> str:
     """`s` followed by spaces up to display column `col` (CJK characters are two columns wide)."""
     width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
@@ -39,7 +50,7 @@ def _q(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def skeleton(name: str, kind: str, year: int, style: str = "shanxi", code: str = "000",
+def skeleton(name: str, kind: str, year: int, style: str, code: str = "000",
              unit_type: str = "行政单位", target: str | Path | None = None) -> str:
     g = _GOV.get(unit_type, _GOV["行政单位"])
     unit_code = code + "001"
@@ -60,7 +71,7 @@ def skeleton(name: str, kind: str, year: int, style: str = "shanxi", code: str =
 # 合计、小计、类/款汇总、占比、增减额和增减率均由工具计算，不要手工填写。
 # 填好后运行：disclosure-gen check 本文件.yaml    字段说明见 docs/format.md
 amount_unit: 万元            # 本文件金额单位：万元 或 元（全文件统一）
-{_pad('style: ' + style, 29)}# 默认样式：shanxi（山西）| henan（河南）
+{_pad('style: ' + style, 29)}# 默认样式：{_style_choices()}
 
 agency:
   name: {_q(name)}

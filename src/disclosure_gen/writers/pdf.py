@@ -15,7 +15,7 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from .markup import DRAFT_TEXT, build_datetime, is_draft, strip_illegal
 
-BASE_CSS = Path(__file__).resolve().parents[3] / "templates" / "_base" / "base.css"
+from ..styles import base_css_path
 
 # Relative URLs in the markup resolve against this base; the host is under the reserved .invalid TLD
 # and is never contacted: the fetcher maps it back to names in `assets`.
@@ -37,7 +37,7 @@ class FetchRefused(ValueError):
 
 def base_css() -> str:
     """The shared print CSS (templates/_base/base.css)."""
-    return BASE_CSS.read_text(encoding="utf-8")
+    return base_css_path().read_text(encoding="utf-8")
 
 
 def draft_css() -> str:

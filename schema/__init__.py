@@ -1,0 +1,1 @@
+"""The JSON Schema of the input format, shipped with the package."""

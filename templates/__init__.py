@@ -1,0 +1,1 @@
+"""The styles shipped with disclosure-gen (package data, found through importlib.resources)."""

@@ -1,0 +1,220 @@
+"""Issue 13: styles are data — registered from the package and from the user's folders, inheritable,
+and the package renders when installed from a wheel (not only from this checkout)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from disclosure_gen import styles
+
+ROOT = Path(__file__).resolve().parents[1]
+GAOPING = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"
+BUILTIN = styles.builtin_root()
+EPOCH = "1700000000"
+
+
+def run(*args, cwd=None, timeout=300, **extra):
+    e = {k: v for k, v in os.environ.items() if k not in ("DISCLOSURE_GEN_STYLES", "DISCLOSURE_GEN_DEBUG")}
+    e["SOURCE_DATE_EPOCH"] = EPOCH
+    e.update(extra)
+    return subprocess.run([sys.executable, "-m", "disclosure_gen", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, cwd=cwd or ROOT, env=e)
+
+
+def with_style(tmp_path: Path, style: str, source: Path = GAOPING, name: str = "x.yaml", extra: str = "") -> Path:
+    text = source.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("style:")]
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + f"\nstyle: {style}\n" + extra, encoding="utf-8")
+    return p
+
+
+def html_of(folder: Path) -> str:
+    """The one HTML document in `folder`, without the body's style-name class."""
+    import re
+    return re.sub(r'class="style-[^" ]+', 'class="style-', next(folder.glob("*.html")).read_text(encoding="utf-8"))
+
+
+def docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def test_no_province_is_named_in_python():
+    """Styles are found, listed and validated from the registry: no style folder's name appears in
+    the package's Python code (the model, the command line, rollover…)."""
+    names = [n for n in styles.available()]
+    assert len(names) >= 2
+    offenders = []
+    for py in (ROOT / "src" / "disclosure_gen").rglob("*.py"):
+        text = py.read_text(encoding="utf-8")
+        for n in names:
+            if f'"{n}"' in text or f"'{n}'" in text:
+                offenders.append(f"{py.relative_to(ROOT)}: {n}")
+    assert not offenders, offenders
+
+
+def test_a_copied_style_folder_is_a_new_style(tmp_path):
+    """A province folder copied out of the package under a new name: listed by --help, accepted by
+    `style:` and by `new --style`, and it renders the same document as the original."""
+    user = tmp_path / "mystyles"
+    shutil.copytree(BUILTIN / "shanxi", user / "cityx")
+    help_ = run("render", "-h", "--styles", user)
+    assert help_.returncode == 0 and "cityx" in help_.stdout and "shanxi" in help_.stdout
+    assert "cityx" not in run("render", "-h").stdout
+    # through the environment variable as well
+    assert "cityx" in run("-h", DISCLOSURE_GEN_STYLES=str(user)).stdout
+
+    src = with_style(tmp_path, "cityx")
+    assert run("check", src).returncode == 1          # not registered without the folder
+    chk = run("check", src, "--styles", user)
+    assert chk.returncode == 0, chk.stdout + chk.stderr
+    out = tmp_path / "out"
+    r = run("render", src, "--styles", user, "--format", "html,docx", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert list(out.glob("*-cityx.html"))
+    ref = tmp_path / "ref"
+    assert run("render", GAOPING, "--format", "html", "-o", ref).returncode == 0
+    assert html_of(out) == html_of(ref)
+    assert "高平市大数据中心" in docx_text(next(out.glob("*-cityx.docx")))
+
+    new = tmp_path / "new.yaml"
+    n = run("new", "--name", "某某市测试局", "--kind", "单位", "--year", 2027, "--style", "cityx",
+            "--styles", user, "-o", new)
+    assert n.returncode == 0, n.stderr
+    assert "style: cityx" in new.read_text(encoding="utf-8")
+    assert run("check", new, "--styles", user).returncode == 0
+    assert run("new", "--name", "某局", "--kind", "单位", "--year", 2027, "--style", "cityx").returncode == 2
+
+
+def test_styles_folder_beside_the_input(tmp_path):
+    shutil.copytree(BUILTIN / "henan", tmp_path / "styles" / "countyy")
+    src = with_style(tmp_path, "countyy")
+    r = run("check", src)
+    assert r.returncode == 0, r.stdout
+    out = tmp_path / "out"
+    assert run("render", src, "--format", "html", "-o", out).returncode == 0
+    assert list(out.glob("*-countyy.html"))
+
+
+def test_unknown_style_is_a_finding_at_its_line(tmp_path):
+    src = with_style(tmp_path, "nosuch")
+    r = run("check", src)
+    assert r.returncode == 1
+    line = next(i for i, ln in enumerate(src.read_text(encoding="utf-8").splitlines(), 1) if ln.startswith("style:"))
+    assert f"x.yaml:{line}:" in r.stdout and "style.unknown" in r.stdout and "nosuch" in r.stdout
+    assert "shanxi" in r.stdout and "henan" in r.stdout       # the choices are listed
+
+
+def test_extends_inherits_everything_it_does_not_override(tmp_path):
+    """`extends:` with nothing overridden renders exactly the parent's document; the merged settings
+    keep the parent's keys and take the child's."""
+    user = tmp_path / "u"
+    (user / "kid").mkdir(parents=True)
+    (user / "kid" / "style.yaml").write_text("extends: shanxi\nlabel: 某市\nnumbers:\n  text_zero: \"0.00\"\n",
+                                             encoding="utf-8")
+    reg = styles.Registry((user, BUILTIN))
+    kid, parent = reg.get("kid"), reg.get("shanxi")
+    assert kid.config["numbers"]["text_zero"] == "0.00"
+    assert kid.config["numbers"]["table_zero"] == parent.config["numbers"]["table_zero"]
+    assert kid.config["tables"] == parent.config["tables"] and kid.config["name"] == "kid"
+    assert kid.css() == parent.css()
+    (user / "loop").mkdir()
+    (user / "loop" / "style.yaml").write_text("extends: loop\n", encoding="utf-8")
+    with pytest.raises(styles.StyleError, match="循环"):
+        reg.get("loop")
+    (user / "orphan").mkdir()
+    (user / "orphan" / "style.yaml").write_text("extends: nowhere\n", encoding="utf-8")
+    with pytest.raises(styles.StyleError, match="nowhere"):
+        reg.get("orphan")
+
+
+def test_extends_may_override_one_template_block(tmp_path):
+    """A variant replaces one template by a file that `{% extends "shanxi/…" %}` the parent's."""
+    user = tmp_path / "u"
+    (user / "kid").mkdir(parents=True)
+    (user / "kid" / "style.yaml").write_text("extends: shanxi\n", encoding="utf-8")
+    entry = styles.Registry((user, BUILTIN)).get("kid").config.get("entry", "document.html.j2")
+    (user / "kid" / entry).write_text('{% extends "shanxi/' + entry + '" %}', encoding="utf-8")
+    src = with_style(tmp_path, "kid")
+    out = tmp_path / "out"
+    r = run("render", src, "--styles", user, "--format", "html", "-o", out)
+    assert r.returncode == 0, r.stderr
+    ref = tmp_path / "ref"
+    assert run("render", GAOPING, "--format", "html", "-o", ref).returncode == 0
+    assert html_of(out) == html_of(ref)
+
+
+def test_unknown_wording_key_is_an_error_at_its_line(tmp_path):
+    src = with_style(tmp_path, "shanxi", extra="wording:\n  no_such_sentence: 文字\n")
+    r = run("check", src)
+    n = len(src.read_text(encoding="utf-8").splitlines())
+    assert r.returncode == 1 and f"x.yaml:{n}:" in r.stdout and "wording.unknown-key" in r.stdout, r.stdout
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("wheel")
+    # built from a copy, so that the build leaves nothing in the checkout (build/, *.egg-info)
+    tree = d / "tree"
+    tree.mkdir()
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / part, tree / part)
+    for part in ("src", "templates", "schema"):
+        shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                        "-w", str(d), str(tree)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return next(d.glob("disclosure_gen-*.whl"))
+
+
+def test_the_wheel_ships_the_styles_and_the_schema(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for style in styles.available():
+        assert f"disclosure_gen/templates/{style}/style.yaml" in names
+    assert "disclosure_gen/templates/_base/base.css" in names
+    assert "disclosure_gen/schemas/disclosure.schema.json" in names
+    # every package of the source tree is in the wheel (pyproject lists them by name)
+    for init in (ROOT / "src" / "disclosure_gen").rglob("__init__.py"):
+        rel = init.relative_to(ROOT / "src").as_posix()
+        assert rel in names, f"{rel} missing: add its package to [tool.setuptools] packages"
+
+
+def test_installed_wheel_renders_from_an_empty_folder(wheel, tmp_path):
+    """A fresh venv outside the checkout with the wheel installed (not editable) renders gaoping to
+    DOCX and PDF from an empty folder. The venv takes the third-party packages already installed for
+    the tests (a .pth line: no download), but disclosure_gen only from the wheel."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    py = venv / "bin" / "python"
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    ours = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    # the .pth adds the test venv's site-packages as a plain path: its own .pth files (the editable
+    # install's finder) are not processed, so the checkout cannot leak in
+    Path(site, "deps.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
+    inst = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps",
+                           "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+    assert inst.returncode == 0, inst.stdout + inst.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(GAOPING, empty / "g.yaml")
+    e = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DISCLOSURE_GEN_STYLES")}
+    e["SOURCE_DATE_EPOCH"] = EPOCH
+    where = subprocess.run([str(py), "-c", "import disclosure_gen; print(disclosure_gen.__file__)"],
+                           capture_output=True, text=True, cwd=empty, env=e)
+    assert where.stdout.strip().startswith(site), where.stdout + where.stderr
+    r = subprocess.run([str(py), "-m", "disclosure_gen", "render", "g.yaml", "-o", "out"], capture_output=True,
+                       text=True, cwd=empty, env=e, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    pdf = next((empty / "out").glob("*.pdf"))
+    txt = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "高平市大数据中心" in txt and "1,157.13" in txt
+    assert "高平市大数据中心" in docx_text(next((empty / "out").glob("*.docx")))
