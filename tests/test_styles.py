@@ -218,3 +218,18 @@ def test_installed_wheel_renders_from_an_empty_folder(wheel, tmp_path):
     txt = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "高平市大数据中心" in txt and "1,157.13" in txt
     assert "高平市大数据中心" in docx_text(next((empty / "out").glob("*.docx")))
+
+
+def test_the_lock_file_pins_every_dependency():
+    """scripts/setup.sh installs requirements.lock (hashes): every dependency pyproject.toml declares
+    is pinned there (else run scripts/lock.sh after the tests pass)."""
+    import re
+    import tomllib
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = {re.sub(r"[-_.]+", "-", m.lower()) for m in re.findall(r"^([A-Za-z0-9_.\-]+)==", lock, re.M)}
+    wanted = meta["dependencies"] + meta["optional-dependencies"]["test"]
+    for req in wanted:
+        name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.\-]+", req).group(0).lower())
+        assert name in pinned, f"{name} is not in requirements.lock: run scripts/lock.sh"
+    assert "--hash=sha256:" in lock
