@@ -150,7 +150,9 @@ class Document:
         return fmt_yuan(x)
 
     share = staticmethod(_money_pct)   # the module's pct (the method above shadows the name here)
-    shares = staticmethod(shares)
+    def shares(self, parts, whole=None):
+        """Each share = own ÷ whole, half-up; forced to add to 100.00 only if the style says so."""
+        return shares(parts, whole, force_total=bool(self._num("force_shares_total", False)))
 
     def change(self, current, prior_item) -> Change | None:
         if prior_item is None:
