@@ -185,6 +185,8 @@ class Checker:
         for name in dir(self):
             if name.startswith("rule_"):
                 getattr(self, name)()
+        from . import check_template_facts   # the conditions the file's style depends on
+        check_template_facts.run(self)
 
     def err(self, path, rule, msg, key=False):
         self.at(path, ERROR, rule, msg, key)

@@ -17,6 +17,7 @@ import yaml
 from markupsafe import Markup
 
 from .derive import Facts
+from .docfacts import DocFacts, IndicatorRows
 from .money import ZERO, Change, pct, r2, shares
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,7 +224,7 @@ class Document:
                         cells.append(((name, n) if i == 0 else None, l3, val))
                     rows.append({"l1": None, "sides": cells})
             rows[start]["l1"] = (l1, len(rows) - start)
-        return rows
+        return IndicatorRows(rows)
 
     def indicator_columns(self, tree: dict | None, categories, field_path: str = "") -> list[list[tuple[str, str]]]:
         """A one-line-per-indicator grid: one (三级指标, 指标值) pair per category, side by side.
@@ -279,7 +280,7 @@ def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=
     assets = Assets()
     doc = Document(facts, style, assets, findings)
     template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
-    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
+    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft, df=DocFacts(facts, doc.style))
     return html, assets, doc
 
 
