@@ -17,6 +17,7 @@ import yaml
 from markupsafe import Markup
 
 from .derive import Facts
+from . import wording
 from .docfacts import DocFacts, IndicatorRows
 from .money import ZERO, Change, pct, r2, shares
 
@@ -267,6 +268,7 @@ def _env(style_name: str) -> jinja2.Environment:
     )
     env.filters["cn"] = cn_num
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
+    env.globals["say"] = wording.say    # sentence frames of style.yaml `sentences:`
     return env
 
 
