@@ -57,3 +57,131 @@ def test_the_walker_catches(snippet):
                                      "{{ loop.index | cn }}", "{{ f.total('all', 'gpb') }}"])
 def test_the_walker_allows(snippet):
     assert not violations(snippet)
+
+
+# ---- sentences as keyed frames (wording.say) ---------------------------------------------------------
+import copy  # noqa: E402
+import re  # noqa: E402
+
+from markupsafe import Markup  # noqa: E402
+
+from disclosure_gen import check, render, wording  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "inputs"
+
+
+class _Doc:
+    def __init__(self, sentences, name="测试样式"):
+        self.style = {"name": name, "sentences": sentences}
+
+
+def _say(sentences, key, **values):
+    env = render._env("shanxi")
+    t = env.from_string("{{ say(key, **values) }}")
+    return t.render(doc=_Doc(sentences), key=key, values=values)
+
+
+def test_say_fills_named_placeholders_and_allows_unused_values():
+    out = _say({"k": "{year}年收入{total}万元"}, "k", year=2026, total="1,157.13", unused="x")
+    assert out == "2026年收入1,157.13万元"
+
+
+def test_say_escapes_frame_and_values_but_not_markup():
+    out = _say({"k": "<b>{a}</b>{m}"}, "k", a="<i>", m=Markup("<br>"))
+    assert out == "&lt;b&gt;&lt;i&gt;&lt;/b&gt;<br>"
+
+
+def test_say_unknown_key_names_style_and_key():
+    with pytest.raises(wording.WordingError, match="样式“测试样式”没有句式“nope”"):
+        _say({"k": "x"}, "nope")
+
+
+def test_say_missing_value_names_style_key_and_placeholder():
+    with pytest.raises(wording.WordingError, match=r"样式“测试样式”的句式“k”需要 \{total\}"):
+        _say({"k": "合计{total}万元"}, "k", year=2026)
+
+
+def test_say_bad_placeholder_is_a_chinese_error():
+    with pytest.raises(wording.WordingError, match="占位符"):
+        _say({"k": "合计{total:.2f}"}, "k", total=1)
+
+
+def test_shared_frames_are_written_once_and_overridable():
+    assert _say({}, "amount_item", label="甲", amount="1.00") == "甲1.00万元"
+    assert _say({"amount_item": "{label}：{amount}万元"}, "amount_item", label="甲", amount="1.00") == "甲：1.00万元"
+
+
+def test_no_frame_is_written_twice_across_province_folders():
+    import yaml
+    styles = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8")).get("sentences") or {}
+              for p in TEMPLATES.glob("*/style.yaml")}
+    seen = {}
+    for name, frames in styles.items():
+        for key, text in frames.items():
+            assert text not in seen or len(text) < 6, f"“{text}” in {name} and {seen.get(text)}: move it to _shared"
+            seen.setdefault(text, name)
+
+
+def _render(path, style, monkeypatch, sentences=None):
+    """HTML of `path` in `style`, with some sentence frames of the style overridden."""
+    base = render.load_style(style)
+    if sentences:
+        over = copy.deepcopy(base)
+        over["sentences"] = {**over.get("sentences", {}), **sentences}
+        monkeypatch.setattr(render, "load_style", lambda name: over if name == style else base)
+    loaded = check.load(str(path))
+    html, _assets, _doc = render.render_html(loaded.facts, style)
+    monkeypatch.undo()
+    return html
+
+
+def _text(html):
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
+
+
+def test_a_city_variant_is_a_few_key_overrides(monkeypatch):
+    """Another Shanxi city: “我单位是公益一类事业单位，无机关运行经费。” and its 三公 sentence without
+    “同口径” — two key overrides, the rest of the document unchanged."""
+    gaoping = INPUTS / "gaoping-bigdata-2026.yaml"
+    before = _render(gaoping, "shanxi", monkeypatch)
+    after = _render(gaoping, "shanxi", monkeypatch, {"running_none_institution": "我单位是公益一类事业单位，无机关运行经费。"})
+    assert "我单位是公益一类事业单位，无机关运行经费。" in after and "本单位为全额事业单位,无机关运行经费。" in before
+    assert after.replace("我单位是公益一类事业单位，无机关运行经费。", "本单位为全额事业单位,无机关运行经费。") == before
+
+    jiyuan = INPUTS / "jiyuan-bigdata-2024.yaml"
+    before = _render(jiyuan, "shanxi", monkeypatch)
+    after = _render(jiyuan, "shanxi", monkeypatch, {"sangong_down": "比{prior_year}年减少{amount}万元"})
+    assert "比2023年同口径减少0.30万元" in _text(before)
+    assert "“三公”经费预算1.50万元,比2023年减少0.30万元。" in _text(after)
+    assert after.replace("比2023年减少0.30万元", "比2023年同口径减少0.30万元") == before
+
+
+# ---- consistency conditions the tables depend on are check rules ---------------------------------
+def test_econ_total_is_a_check_rule_of_the_henan_style():
+    path = INPUTS / "gaoping-bigdata-2026.yaml"      # project spending without economic lines
+    text = path.read_text(encoding="utf-8")
+    as_shanxi = check.load(str(path), text)
+    assert not [f for f in as_shanxi.findings if f.rule == "identity.econ-total"]   # Shanxi prints no 07表
+    as_henan = check.load(str(path), re.sub(r"(?m)^style: shanxi", "style: henan", text))
+    found = [f for f in as_henan.findings if f.rule == "identity.econ-total"]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "有项目支出 994.73 万元" in found[0].message and "kind: project" in found[0].message
+    assert found[0].line == as_henan.source.where(("economic",))[0]
+
+
+def test_unit_income_is_a_check_rule():
+    path = INPUTS / "jincheng-bigdata-2023.yaml"
+    text = re.sub(r"(?m)^style: shanxi", "style: henan", path.read_text(encoding="utf-8"))
+    assert not [f for f in check.load(str(path), text).findings if f.rule == "identity.unit-income"]
+    # one line's spending booked to a unit that is not in units: the units' rows no longer give the income
+    bad = text.replace('{code: "2010504", name: 信息事务, unit: "102001"', '{code: "2010504", name: 信息事务, unit: "109999"', 1)
+    found = [f for f in check.load(str(path), bad).findings if f.rule == "identity.unit-income"]
+    assert len(found) == 1 and "一般公共预算：各单位合计" in found[0].message, [f.format() for f in found]
+
+
+def test_rendering_in_another_style_runs_that_styles_rules():
+    from disclosure_gen import check_template_facts
+    loaded = check.load(str(INPUTS / "gaoping-bigdata-2026.yaml"))
+    assert [f.rule for f in check_template_facts.for_render(loaded, "henan")] == ["identity.econ-total"]
+    assert check_template_facts.for_render(loaded, "shanxi") == []
