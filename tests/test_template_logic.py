@@ -1,8 +1,8 @@
 """Templates only choose and format (issue 13): no arithmetic and no accumulators in any template.
 
 Walks the Jinja AST of every template of every style folder under templates/ (so a style added
-later is covered too) and fails on arithmetic nodes (Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Neg)
-and on `namespace(...)` calls. Sums, changes and shares are derived facts (derive.py, docfacts.py);
+later is covered too) and fails on arithmetic nodes (Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Neg),
+on `namespace(...)` accumulators and on sums (`sum(...)`, `| sum`). Sums, changes and shares are derived facts (derive.py, docfacts.py);
 string concatenation uses `~`.
 """
 from __future__ import annotations
@@ -22,10 +22,13 @@ def violations(source: str) -> list[str]:
     env = jinja2.Environment(trim_blocks=True, lstrip_blocks=True)
     ast = env.parse(source)
     out = []
-    for node in ast.find_all((*ARITHMETIC, n.Call)):
-        if isinstance(node, n.Call):
-            if isinstance(node.node, n.Name) and node.node.name == "namespace":
-                out.append(f"line {node.lineno}: namespace(...) accumulator")
+    for node in ast.find_all((*ARITHMETIC, n.Call, n.Filter)):
+        if isinstance(node, n.Filter):
+            if node.name == "sum":
+                out.append(f"line {node.lineno}: sum filter")
+        elif isinstance(node, n.Call):
+            if isinstance(node.node, n.Name) and node.node.name in ("namespace", "sum"):
+                out.append(f"line {node.lineno}: {node.node.name}(...) accumulator")
         else:
             out.append(f"line {node.lineno}: arithmetic {type(node).__name__}")
     return out
@@ -47,7 +50,7 @@ def test_no_arithmetic_or_accumulators(path):
 @pytest.mark.parametrize("snippet", [
     "{{ a + b }}", "{{ a - 1 }}", "{{ x * 100 }}", "{{ a / b }}", "{{ a // 2 }}", "{{ a % 2 }}",
     "{{ -d }}", "{% set ns = namespace(t=0) %}", "{% for p in ps %}{% set t = t + p.total %}{% endfor %}",
-    "{{ ('a' + 'b') }}",
+    "{{ ('a' + 'b') }}", "{{ sum(xs) }}", "{{ xs | sum(attribute='total') }}",
 ])
 def test_the_walker_catches(snippet):
     assert violations(snippet)
