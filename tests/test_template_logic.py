@@ -188,3 +188,18 @@ def test_rendering_in_another_style_runs_that_styles_rules():
     loaded = check.load(str(INPUTS / "gaoping-bigdata-2026.yaml"))
     assert [f.rule for f in check_template_facts.for_render(loaded, "henan")] == ["identity.econ-total"]
     assert check_template_facts.for_render(loaded, "shanxi") == []
+
+
+# ---- shares a reader can verify -----------------------------------------------------------------------
+def test_document_shares_are_forced_only_when_the_style_says_so():
+    from decimal import Decimal as D
+    loaded = check.load(str(INPUTS / "gaoping-bigdata-2026.yaml"))
+    parts = [D("8.77"), D("300.77"), D("791.50")]
+    for style_name in ("shanxi", "henan"):
+        style = render.load_style(style_name)
+        assert style["numbers"]["force_shares_total"] is False
+        doc = render.Document(loaded.facts, style, render.Assets())
+        assert doc.shares(parts) == [D("0.80"), D("27.32"), D("71.89")]      # 8.77 ÷ 1,101.04 = 0.7965…%
+        forced = copy.deepcopy(style)
+        forced["numbers"]["force_shares_total"] = True
+        assert render.Document(loaded.facts, forced, render.Assets()).shares(parts) == [D("0.79"), D("27.32"), D("71.89")]
