@@ -7,6 +7,12 @@ The rules run for the style the file names (`style:`), from check.Checker.run.
 """
 from __future__ import annotations
 
+import functools
+import os
+from pathlib import Path
+
+import yaml
+
 from .model import SOURCES
 from .money import r2
 
@@ -55,12 +61,17 @@ def unit_income(ck):
 RULES = {"identity.econ-total": econ_total, "identity.unit-income": unit_income}
 
 
-def style_checks(style_name: str) -> list[str]:
-    from . import render
+@functools.lru_cache(maxsize=16)
+def style_checks(style_name: str) -> tuple[str, ...]:
+    """The `checks:` of a style's style.yaml, read without the rendering stack (check stays light:
+    no Jinja). Found where render.py finds styles (DISCLOSURE_GEN_TEMPLATES, else templates/)."""
+    root = Path(os.environ.get("DISCLOSURE_GEN_TEMPLATES", Path(__file__).resolve().parents[2] / "templates"))
     try:
-        return list(render.load_style(style_name).get("checks") or [])
-    except KeyError:
-        return []
+        with open(root / style_name / "style.yaml", encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except (OSError, yaml.YAMLError):
+        return ()
+    return tuple(data.get("checks") or ())
 
 
 def run(ck, style_name: str | None = None) -> None:
