@@ -154,10 +154,13 @@ def test_a_city_variant_is_a_few_key_overrides(monkeypatch):
 
     jiyuan = INPUTS / "jiyuan-bigdata-2024.yaml"
     before = _render(jiyuan, "shanxi", monkeypatch)
-    after = _render(jiyuan, "shanxi", monkeypatch, {"sangong_down": "比{prior_year}年减少{amount}万元"})
+    after = _render(jiyuan, "shanxi", monkeypatch, {"sangong_basis": ""})
     assert "比2023年同口径减少0.30万元" in _text(before)
     assert "“三公”经费预算1.50万元,比2023年减少0.30万元。" in _text(after)
     assert after.replace("比2023年减少0.30万元", "比2023年同口径减少0.30万元") == before
+    # or the whole clause reworded
+    after = _render(jiyuan, "shanxi", monkeypatch, {"sangong_down": "较{prior_year}年下降{amount}万元"})
+    assert "“三公”经费预算1.50万元,较2023年下降0.30万元。" in _text(after)
 
 
 # ---- consistency conditions the tables depend on are check rules ---------------------------------
