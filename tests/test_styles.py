@@ -233,3 +233,23 @@ def test_the_lock_file_pins_every_dependency():
         name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.\-]+", req).group(0).lower())
         assert name in pinned, f"{name} is not in requirements.lock: run scripts/lock.sh"
     assert "--hash=sha256:" in lock
+
+
+def test_a_document_may_override_one_sentence_frame(tmp_path):
+    """`wording:` in the data file replaces one sentence frame of its style for that document only;
+    everything else is the style's. A placeholder the frame does not have is an error at its line."""
+    key, new = "running_none_institution", "我单位是公益一类事业单位，无机关运行经费。"
+    frames = styles.get("shanxi").config["sentences"]
+    assert key in frames
+    src = with_style(tmp_path, "shanxi", extra=f"wording:\n  {key}: {new}\n")
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    assert run("render", src, "--format", "html", "-o", out).returncode == 0
+    assert run("render", GAOPING, "--format", "html", "-o", ref).returncode == 0
+    old = "本单位为全额事业单位,无机关运行经费。"        # the frame {who}为{funding}事业单位… filled
+    assert str(frames[key]).startswith("{who}") and old in html_of(ref)
+    assert new in html_of(out) and html_of(out).replace(new, old) == html_of(ref)
+
+    bad = with_style(tmp_path, "shanxi", name="bad.yaml", extra=f"wording:\n  {key}: 无{{nosuch}}\n")
+    r = run("check", bad)
+    n = len(bad.read_text(encoding="utf-8").splitlines())
+    assert r.returncode == 1 and f"bad.yaml:{n}:" in r.stdout and "wording.bad-placeholder" in r.stdout, r.stdout

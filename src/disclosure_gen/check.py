@@ -78,7 +78,9 @@ def load(path: str, text: str | None = None) -> Loaded:
             _schema_finding(err, at)
         return Loaded(path, src, None, None, _sorted(findings))
     facts = Facts(budget)
-    Checker(budget, facts, at).run()
+    ck = Checker(budget, facts, at)
+    ck.path = path          # style rules find a styles/ folder beside the file
+    ck.run()
     from . import check_styles
     check_styles.run(budget, path, at)
     return Loaded(path, src, budget, facts, _sorted(findings))
@@ -187,6 +189,8 @@ class Checker:
         for name in dir(self):
             if name.startswith("rule_"):
                 getattr(self, name)()
+        from . import check_template_facts   # the conditions the file's style depends on
+        check_template_facts.run(self)
 
     def err(self, path, rule, msg, key=False):
         self.at(path, ERROR, rule, msg, key)

@@ -109,6 +109,11 @@ class ProjectFacts:
         return self.v()
 
     @property
+    def number(self) -> int:
+        """1-based position in the file (the 绩效目标表 anchor)."""
+        return self.index + 1
+
+    @property
     def performance_tables(self):
         p = self.model.performance
         if p is None:

@@ -1,4 +1,4 @@
-"""Decimal arithmetic for display: half-up rounding, shares that add to 100.00, changes."""
+"""Decimal arithmetic for display: half-up rounding, shares, changes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,11 +22,13 @@ def pct(part, whole) -> Decimal:
     return r2(r2(part) / w * HUNDRED)
 
 
-def shares(parts, whole=None) -> list[Decimal]:
-    """Percent shares of one whole, rounded half-up, adjusted so that they add to exactly 100.00.
+def shares(parts, whole=None, force_total: bool = False) -> list[Decimal]:
+    """Percent shares of one whole: each displayed part ÷ the displayed whole, rounded half-up,
+    so that a reader can recompute every printed share (they may add to 100.01 or 99.99).
 
-    When the parts make up the whole, rounding residue is moved by the largest-remainder rule
-    (only ever 0.01 steps, on the parts whose dropped remainder was largest/smallest).
+    `force_total` (style option `numbers.force_shares_total`): when the parts make up the whole,
+    move the rounding residue by the largest-remainder rule so that the shares add to exactly
+    100.00 (only ever 0.01 steps, on the parts whose dropped remainder was largest/smallest).
     """
     parts = [r2(p) for p in parts]
     total = r2(whole) if whole is not None else sum(parts, ZERO)
@@ -34,7 +36,7 @@ def shares(parts, whole=None) -> list[Decimal]:
         return [ZERO for _ in parts]
     exact = [p / total * HUNDRED for p in parts]
     rounded = [r2(e) for e in exact]
-    if sum(parts, ZERO) != total:
+    if not force_total or sum(parts, ZERO) != total:
         return rounded
     diff = HUNDRED - sum(rounded, ZERO)
     steps = int((diff / CENT).to_integral_value())

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import check
+from . import check, check_template_facts
 
 FORMATS = ("docx", "pdf", "html")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -187,7 +187,7 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
             except RuntimeError:
                 pdf = None      # rendered again here, so that any error surfaces as it would
         out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, st, draft=draft)
-    extra = style_findings(loaded, doc)
+    extra = style_findings(loaded, doc) + check_template_facts.for_render(loaded, style)
     if "pdf" in formats:
         from . import glyphs
         extra += glyphs.missing_glyph_findings(loaded)

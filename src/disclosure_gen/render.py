@@ -18,6 +18,8 @@ from markupsafe import Markup
 
 from . import styles
 from .derive import Facts
+from . import wording
+from .docfacts import DocFacts, IndicatorRows
 from .money import ZERO, Change, pct, r2, shares
 
 CN_DIGITS = "零一二三四五六七八九"
@@ -149,7 +151,9 @@ class Document:
         return fmt_yuan(x)
 
     share = staticmethod(_money_pct)   # the module's pct (the method above shadows the name here)
-    shares = staticmethod(shares)
+    def shares(self, parts, whole=None):
+        """Each share = own ÷ whole, half-up; forced to add to 100.00 only if the style says so."""
+        return shares(parts, whole, force_total=bool(self._num("force_shares_total", False)))
 
     def change(self, current, prior_item) -> Change | None:
         if prior_item is None:
@@ -220,7 +224,7 @@ class Document:
                         cells.append(((name, n) if i == 0 else None, l3, val))
                     rows.append({"l1": None, "sides": cells})
             rows[start]["l1"] = (l1, len(rows) - start)
-        return rows
+        return IndicatorRows(rows)
 
     def indicator_columns(self, tree: dict | None, categories, field_path: str = "") -> list[list[tuple[str, str]]]:
         """A one-line-per-indicator grid: one (三级指标, 指标值) pair per category, side by side.
@@ -249,7 +253,8 @@ def _bytecode_cache():
     return jinja2.FileSystemBytecodeCache(str(d)) if d is not None else None
 
 
-def _env(style: styles.Style) -> jinja2.Environment:
+def _env(style) -> jinja2.Environment:
+    style = get_style(style)
     # sandboxed: a template shared between offices may be tampered with, and an ordinary environment
     # lets `{{ doc.__init__.__globals__ … }}` run any Python; the sandbox refuses such attributes
     loader = jinja2.ChoiceLoader([
@@ -268,6 +273,7 @@ def _env(style: styles.Style) -> jinja2.Environment:
     )
     env.filters["cn"] = cn_num
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
+    env.globals["say"] = wording.say    # sentence frames of style.yaml `sentences:`
     return env
 
 
@@ -293,7 +299,7 @@ def render_html(facts: Facts, style, *, draft: bool = False, findings=(), input_
     doc = Document(facts, st.config, assets, findings)
     doc.style = effective_style(st, facts.b)
     template = _cached_env(st).get_template(st.config.get("entry", "document.html.j2"))
-    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
+    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft, df=DocFacts(facts, doc.style))
     return html, assets, doc
 
 

@@ -207,6 +207,13 @@ class Registry:
                     shared.append(root / s)
         # the style's own root first, the built-in last
         shared.sort(key=lambda p: (p.parent != chain[0].parent, p.parent == builtin_root(), str(p)))
+        # sentence frames every style shares (_shared/shared-sentences.yaml); the style's own win
+        common: dict = {}
+        for s in reversed(shared):
+            if (s / "shared-sentences.yaml").is_file():
+                common.update(_read_yaml(s / "shared-sentences.yaml").get("sentences") or {})
+        if common:
+            merged["sentences"] = {**common, **(merged.get("sentences") or {})}
         return Style(name, chain[0], tuple(chain), merged, tuple(shared))
 
 
