@@ -118,7 +118,8 @@ def test_shared_frames_are_written_once_and_overridable():
 def test_no_frame_is_written_twice_across_province_folders():
     import yaml
     styles = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8")).get("sentences") or {}
-              for p in TEMPLATES.glob("*/style.yaml")}
+              for p in [*TEMPLATES.glob("*/style.yaml"), TEMPLATES / "_shared" / wording.SHARED]}
+    assert len(styles) >= 3
     seen = {}
     for name, frames in styles.items():
         for key, text in frames.items():
@@ -216,3 +217,27 @@ def test_document_shares_are_forced_only_when_the_style_says_so():
         forced = copy.deepcopy(style)
         forced["numbers"]["force_shares_total"] = True
         assert render.Document(loaded.facts, forced, render.Assets()).shares(parts) == [D("0.79"), D("27.32"), D("71.89")]
+
+
+def test_a_frame_missing_from_a_style_is_a_chinese_message_not_a_traceback(tmp_path):
+    """A user-made style that lacks a frame the templates ask for: the CLI names the style and the key,
+    exits 1 and writes nothing."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    for name in ("_shared", "_base", "shanxi"):
+        shutil.copytree(TEMPLATES / name, tmp_path / "t" / name)
+    style = tmp_path / "t" / "shanxi" / "style.yaml"
+    text = style.read_text(encoding="utf-8")
+    assert "\n  running_none_institution:" in text
+    style.write_text(re.sub(r"\n  running_none_institution:[^\n]*", "", text), encoding="utf-8")
+    env = dict(os.environ, DISCLOSURE_GEN_TEMPLATES=str(tmp_path / "t"), PYTHONPATH=str(ROOT / "src"))
+    env.pop("DISCLOSURE_GEN_DEBUG", None)
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-m", "disclosure_gen", "render", str(INPUTS / "gaoping-bigdata-2026.yaml"),
+                        "--format", "html", "-o", str(out)], capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 1, p.stderr
+    assert "样式“shanxi”没有句式“running_none_institution”" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert not out.exists() or not any(out.iterdir())
