@@ -17,8 +17,8 @@ import yaml
 from markupsafe import Markup
 
 from . import styles
-from .derive import Facts
 from . import wording
+from .derive import Facts
 from .docfacts import DocFacts, IndicatorRows
 from .money import ZERO, Change, pct, r2, shares
 
@@ -151,6 +151,7 @@ class Document:
         return fmt_yuan(x)
 
     share = staticmethod(_money_pct)   # the module's pct (the method above shadows the name here)
+
     def shares(self, parts, whole=None):
         """Each share = own ÷ whole, half-up; forced to add to 100.00 only if the style says so."""
         return shares(parts, whole, force_total=bool(self._num("force_shares_total", False)))
