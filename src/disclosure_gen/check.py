@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from . import codes, model, yamlsrc
+from . import check_schema, codes, model, yamlsrc
 from .derive import Facts
 from .money import ZERO, r2
 
@@ -71,11 +71,11 @@ def load(path: str, text: str | None = None) -> Loaded:
     for p, line, col in src.duplicate_keys:
         findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
     src.data = _strip_controls(src.data, (), at)
+    data, suppressed = check_schema.unknown_key_findings(src.data, at)
     try:
-        budget = model.validate(src.data)
+        budget = model.validate(data)
     except ValidationError as e:
-        for err in e.errors():
-            _schema_finding(err, at)
+        check_schema.schema_findings(e.errors(), data, at, suppressed)
         return Loaded(path, src, None, None, _sorted(findings))
     facts = Facts(budget)
     Checker(budget, facts, at).run()
@@ -118,62 +118,6 @@ def _strip_controls(value, path, at):
 
 def _sorted(findings):
     return sorted(findings, key=lambda f: (f.line, f.col, f.rule))
-
-
-_TYPE_MSG = {
-    "missing": "缺少必填字段“{field}”",
-    "extra_forbidden": "未知字段“{field}”（是否拼写错误？）",
-    "literal_error": "“{input}”不是允许的值，应为：{expected}",
-    "int_parsing": "应为整数，而不是“{input}”",
-    "decimal_parsing": "应为数字，而不是“{input}”",
-    "bool_parsing": "应为 true 或 false，而不是“{input}”",
-    "dict_type": "应为“字段: 值”的映射",
-    "model_type": "应为“字段: 值”的映射",
-    "list_type": "应为列表（每项以“- ”开头）",
-    "string_type": "应为文字",
-    "too_short": "至少需要一项",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "int_parsing_size": "整数位数过多",
-    "finite_number": "应为有限的数字",
-    "string_too_long": "文字过长（最多 {max_length} 字）",
-}
-
-
-def _schema_finding(err, at):
-    loc = tuple(err["loc"])
-    # pydantic adds union branch names / function markers to loc; keep only data keys
-    data_loc = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x.startswith("function-")
-                                                                    or x in ("list", "dict", "tuple", "str", "int"))))
-    field = str(data_loc[-1]) if data_loc else ""
-    typ = err["type"]
-    if typ == "missing":
-        rule, key = "schema.missing", False
-        data_loc = data_loc[:-1]
-    elif typ == "extra_forbidden":
-        rule, key = "schema.unknown-key", True
-    elif typ in ("value_error", "assertion_error"):
-        rule, key = "schema.value", False
-    else:
-        rule, key = "schema.type", False
-    tmpl = _TYPE_MSG.get(typ)
-    if typ in ("value_error",):
-        msg = str(err.get("ctx", {}).get("error", err["msg"]))
-    elif tmpl:
-        ctx = err.get("ctx", {})
-        inp = err.get("input")
-        if isinstance(inp, (dict, list)):
-            inp = "…"
-        elif isinstance(inp, str) and len(inp) > 40:   # a pasted page would otherwise fill the terminal
-            inp = inp[:40] + "…"
-        msg = tmpl.format(field=field, input=inp,
-                          expected=ctx.get("expected", "").replace("'", ""), max_length=ctx.get("max_length", ""))
-    elif typ.startswith("greater_than") or typ.startswith("less_than"):
-        msg = f"数值超出允许范围（{err['msg']}）"
-    else:
-        msg = f"取值无效：{err['msg']}"
-    where = ".".join(str(x) for x in data_loc)
-    at(data_loc, ERROR, rule, f"{where}：{msg}" if where else msg, key=key)
 
 
 # ---------------------------------------------------------------------------------------------
