@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from . import check_schema, codes, model, yamlsrc
+from . import check_schema, codes, codetable, model, yamlsrc
+from .check_rules_codes import CodeRules
 from .derive import Facts
 from .money import ZERO, r2
 
@@ -59,8 +60,11 @@ def f2(x) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-def load(path: str, text: str | None = None) -> Loaded:
-    """Read, validate and check one file. Raises yamlsrc.InputError when the file is unusable."""
+def load(path: str, text: str | None = None, code_table: str | None = None) -> Loaded:
+    """Read, validate and check one file. Raises yamlsrc.InputError when the file is unusable.
+
+    `code_table`: a complete 科目 table (CSV/xlsx) to check codes against; else the file's
+    `options.code_table`, relative to the file."""
     src = yamlsrc.load(path, text)
     findings: list[Finding] = []
 
@@ -78,7 +82,19 @@ def load(path: str, text: str | None = None) -> Loaded:
         check_schema.schema_findings(e.errors(), data, at, suppressed)
         return Loaded(path, src, None, None, _sorted(findings))
     facts = Facts(budget)
-    Checker(budget, facts, at).run()
+    table = None
+    where = code_table or budget.options.code_table
+    if where:
+        from pathlib import Path
+        p = Path(where)
+        if not code_table and not p.is_absolute():
+            p = Path(path).parent / p
+        try:
+            table = codetable.load_user(p)
+        except (codetable.CodeTableError, OSError) as e:
+            msg = e.args[0] if isinstance(e, codetable.CodeTableError) else f"无法读取科目表 {p}（{e.strerror or e}）"
+            at(("options", "code_table"), ERROR, "code.table", msg)
+    Checker(budget, facts, at, table).run()
     return Loaded(path, src, budget, facts, _sorted(findings))
 
 
@@ -121,9 +137,10 @@ def _sorted(findings):
 
 
 # ---------------------------------------------------------------------------------------------
-class Checker:
-    def __init__(self, b: model.Budget, facts: Facts, at):
+class Checker(CodeRules):
+    def __init__(self, b: model.Budget, facts: Facts, at, table=None):
         self.b, self.f, self.at = b, facts, at
+        self.table = table
 
     def run(self):
         for name in dir(self):
@@ -166,28 +183,14 @@ class Checker:
             if ln.code in names and names[ln.code] != ln.name:
                 self.err(("expenditure", i, "name"), "code.name-mismatch",
                          f"科目 {ln.code} 的名称“{ln.name}”与前面的“{names[ln.code]}”不一致")
-            names.setdefault(ln.code, ln.name)
-            if not self.f.func_name(ln.code[:3]):
-                self.err(("expenditure", i, "code"), "code.unknown-class",
-                         f"科目 {ln.code} 所属的类 {ln.code[:3]} 不是支出功能分类的类")
-            elif not self.f.func_name(ln.code[:5]):
-                self.err(("expenditure", i, "code"), "code.unknown-subclass",
-                         f"科目 {ln.code} 所属的款 {ln.code[:5]} 名称未知；请在 functional_names 中补充")
+            names.setdefault(ln.code, ln.name)   # class, subclass and official names: check_rules_codes
             if ln.wages + ln.family + ln.office + ln.ops + ln.target == 0:
                 self.warn(("expenditure", i), "amount.zero-row", f"科目 {ln.code} {ln.name} 金额全部为 0")
 
     def rule_economic_codes(self):
         seen = {}
         for i, ln in enumerate(self.b.economic):
-            cls = ln.code[:3]
-            if cls not in codes.ECON_DEPT_CLASSES:
-                self.err(("economic", i, "code"), "code.unknown-class", f"经济分类 {ln.code} 不属于部门预算支出经济分类的类")
-            elif ln.name is None and ln.code not in codes.ECON_DEPT:
-                self.err(("economic", i, "code"), "code.unknown-subclass", f"经济分类款 {ln.code} 名称未知，请填写 name")
-            if ln.gov[:3] not in codes.ECON_GOV_CLASSES:
-                self.err(("economic", i, "gov"), "code.unknown-class", f"政府经济分类 {ln.gov} 不属于政府预算支出经济分类的类")
-            elif ln.gov_name is None and ln.gov not in codes.ECON_GOV:
-                self.err(("economic", i, "gov"), "code.unknown-subclass", f"政府经济分类款 {ln.gov} 名称未知，请填写 gov_name")
+            # class, subclass and official names: check_rules_codes
             key = (self.f.unit_of(ln.unit), ln.code, ln.gov, ln.source, ln.kind, ln.carryover)
             if key in seen:
                 self.err(("economic", i, "code"), "code.duplicate",

@@ -94,6 +94,7 @@ class Strict(BaseModel):
 class Options(Strict):
     template_version: Literal["2023", "2026"] = Field("2026", title="山西样式模板版本")
     thousands_in_tables: Optional[bool] = Field(None, title="表格金额是否使用千分位")
+    code_table: Optional[str] = Field(None, title="完整科目表文件（CSV 或 xlsx：编码, 名称），相对于本文件")
 
 
 class Agency(Strict):
