@@ -126,9 +126,11 @@ def test_project_sum_mismatch_is_an_error(tmp_path):
     path = _mutated(tmp_path, "amounts: {一般公共预算: 10.00}", "amounts: {一般公共预算: 11.00}")
     loaded = check.load(path)
     rules = {x.rule for x in loaded.errors}
-    assert "identity.projects" in rules and "perf.funds-annual" in rules
-    msg = next(x.message for x in loaded.errors if x.rule == "identity.projects")
-    assert "995.73" in msg and "994.73" in msg
+    assert "identity.project-function" in rules and "perf.funds-annual" in rules
+    # issue 11: at the project that carries the figure, naming its 项 line (not the total at `projects:`)
+    f = next(x for x in loaded.errors if x.rule == "identity.project-function")
+    assert "11.00" in f.message and "10.00" in f.message and "2019999" in f.message
+    assert "11.00" in Path(path).read_text(encoding="utf-8").splitlines()[f.line - 1]
 
 
 def test_bad_code_and_negative_amount(tmp_path):

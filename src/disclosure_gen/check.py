@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from . import check_schema, codes, codetable, model, yamlsrc
+from .check_rules_amounts import AmountRules
 from .check_rules_codes import CodeRules
 from .derive import Facts
 from .money import ZERO, r2
@@ -94,7 +95,9 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
         except (codetable.CodeTableError, OSError) as e:
             msg = e.args[0] if isinstance(e, codetable.CodeTableError) else f"无法读取科目表 {p}（{e.strerror or e}）"
             at(("options", "code_table"), ERROR, "code.table", msg)
-    Checker(budget, facts, at, table).run()
+    checker = Checker(budget, facts, at, table)
+    checker.line = lambda p: src.where(p)[0]
+    checker.run()
     return Loaded(path, src, budget, facts, _sorted(findings))
 
 
@@ -137,7 +140,7 @@ def _sorted(findings):
 
 
 # ---------------------------------------------------------------------------------------------
-class Checker(CodeRules):
+class Checker(CodeRules, AmountRules):
     def __init__(self, b: model.Budget, facts: Facts, at, table=None):
         self.b, self.f, self.at = b, facts, at
         self.table = table
@@ -197,7 +200,7 @@ class Checker(CodeRules):
                          f"经济分类 {ln.code}→{ln.gov} 重复（同一单位、资金来源），请合并为一行")
             seen[key] = i
 
-    # -- identities ----------------------------------------------------------------------------
+    # -- identities (projects and economic vs functional: check_rules_amounts) ---------------------
     def rule_income_matches_expenditure(self):
         if self.b.income is None:
             return
@@ -212,51 +215,6 @@ class Checker(CodeRules):
         if "上年结转" in self.b.income and r2(self.b.income["上年结转"]) != r2(t("all", "all", True)):
             self.err(("income", "上年结转"), "identity.income-source",
                      f"上年结转收入 {f2(self.b.income['上年结转'])} ≠ 上年结转支出 {f2(t('all', 'all', True))}", key=True)
-
-    def rule_economic_matches_functional(self):
-        if not self.b.economic:
-            if self.f.total("basic") != 0:
-                self.warn(("economic",), "identity.econ-missing", "有基本支出但未填写经济分类（economic），表六/06表将为空")
-            return
-        ft, et = self.f.total, self.f.econ_total
-        tol = TOL_WAN if self.b.amount_unit == "万元" else ZERO
-        for s in model.SOURCES:
-            for kind, label in (("personnel", "人员经费"), ("office", "公用经费")):
-                fv, ev = ft(kind, s, False), et(kind, s, False)
-                if fv == ev:
-                    continue
-                msg = f"{s}基本支出{label}：经济分类合计 {f2(ev)} ≠ 功能分类合计 {f2(fv)}"
-                if abs(fv - ev) <= tol:
-                    self.warn(("economic",), "identity.econ-basic", msg + f"（在 {tol} 万元容差内）")
-                else:
-                    self.err(("economic",), "identity.econ-basic", msg)
-
-    def rule_projects_match_functional(self):
-        if not self.b.projects:
-            if self.f.total("project") != 0:
-                self.err(("projects",), "identity.projects", "有项目支出但未填写项目（projects）")
-            return
-        pt = self.f.projects_total(carry=None)
-        ft = self.f.total
-        for s in model.SOURCES:
-            for carry in (False, True):
-                for kind, label in (("ops", "其他运转类"), ("target", "特定目标类")):
-                    pv, fv = pt(kind, s, carry), ft(kind, s, carry)
-                    if pv != fv:
-                        when = "上年结转" if carry else "本年"
-                        self.err(("projects",), "identity.projects",
-                                 f"{when}{s}{label}项目合计 {f2(pv)} ≠ 支出科目中的{label}项目支出 {f2(fv)}")
-        by_func = defaultdict(Decimal)
-        for i, p in enumerate(self.b.projects):
-            if p.function:
-                by_func[p.function] += sum(p.amounts.values(), ZERO)
-        if by_func and all(p.function for p in self.b.projects):
-            for code, amt in sorted(by_func.items()):
-                fv = sum((leaf.v("project") for leaf in self.f.leaves if leaf.code == code), ZERO)
-                if amt != fv:
-                    i = next(i for i, p in enumerate(self.b.projects) if p.function == code)
-                    self.err(("projects", i, "function"), "identity.project-function",
-                             f"功能科目 {code} 下项目合计 {f2(amt)} ≠ 该科目项目支出 {f2(fv)}")
 
     def rule_projects(self):
         names, codes_ = {}, {}
@@ -319,7 +277,7 @@ class Checker(CodeRules):
             if t.title_name and t.title_name != p.name:
                 self.warn(base + ("title_name",), "perf.name-mismatch",
                           f"绩效目标表项目名称“{t.title_name}”与项目支出表“{p.name}”不一致")
-            if t.funds_yuan is not None:
+            if t.funds_yuan is not None and not self.whole_file_in_yuan:   # amount.unit-slip says it
                 annual = t.funds_yuan.annual.total()
                 if r2(annual) != r2(amount_yuan):
                     self.err(base + ("funds_yuan", "annual"), "perf.funds-annual",
