@@ -277,7 +277,8 @@ class Checker(CodeRules, AmountRules):
             if t.title_name and t.title_name != p.name:
                 self.warn(base + ("title_name",), "perf.name-mismatch",
                           f"绩效目标表项目名称“{t.title_name}”与项目支出表“{p.name}”不一致")
-            if t.funds_yuan is not None and not self.whole_file_in_yuan:   # amount.unit-slip says it
+            slipped = self.whole_file_in_yuan or i in self.slipped_projects   # amount.unit-slip says it
+            if t.funds_yuan is not None and not slipped:
                 annual = t.funds_yuan.annual.total()
                 if r2(annual) != r2(amount_yuan):
                     self.err(base + ("funds_yuan", "annual"), "perf.funds-annual",
@@ -290,7 +291,8 @@ class Checker(CodeRules, AmountRules):
                 elif 1 < years < 99 and period != annual * years and annual:
                     self.warn(base + ("funds_yuan", "period"), "perf.funds-period",
                               f"项目“{p.name}”实施期资金 {period:,.0f} 元 ≠ 年度资金 {annual:,.0f} 元 × 项目期 {years} 年")
-            self._cost_indicator(p, t, base, amount_yuan / 10000)
+            if not slipped:
+                self._cost_indicator(p, t, base, amount_yuan / 10000)
             cats = _indicator_categories(t.indicators)
             missing = [c for c in ("成本", "产出", "效益", "满意度") if not cats.get(c)]
             if missing and p.publish_performance:

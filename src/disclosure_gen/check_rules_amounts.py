@@ -59,37 +59,55 @@ class AmountRules:
         rows = [v for coll, _p, _l, v in self._amounts() if coll == "expenditure"]
         return len(rows) >= 2 and median(rows) >= WHOLE_MEDIAN
 
+    def _slips(self):
+        """(path, label, value, peers' median) of each figure that looks like 元 typed in this 万元 file."""
+        if getattr(self, "_slip_cache", None) is not None:
+            return self._slip_cache
+        out = []
+        if self.b.amount_unit == "万元" and not self.whole_file_in_yuan:
+            amounts = self._amounts()
+            by_coll = defaultdict(list)
+            for coll, p, lab, v in amounts:
+                by_coll[coll].append(v)
+            everything = [v for *_x, v in amounts]
+            for coll, p, lab, v in amounts:
+                peers = list(by_coll[coll])
+                peers.remove(v)
+                if len(peers) < 2:
+                    peers = list(everything)
+                    peers.remove(v)
+                if len(peers) < 2:
+                    continue
+                m = median(peers)
+                if v >= SLIP_MIN and m > 0 and v >= SLIP_RATIO * m:
+                    out.append((p, lab, v, m))
+        self._slip_cache = out
+        return out
+
+    @property
+    def slipped_projects(self) -> set[int]:
+        return {p[1] for p, *_x in self._slips() if p[0] == "projects"}
+
+    def _slip_explains(self, diff: Decimal) -> bool:
+        """Whether a mismatch is what the slipped figures make it (v − v/10000 each)."""
+        fix = sum((v - v / 10000 for p, _l, v, _m in self._slips() if p[0] != "projects"), ZERO)
+        return bool(self._slips()) and abs(abs(diff) - fix) <= Decimal("0.05") * (1 + len(self._slips()))
+
     def rule_unit_slip(self):
         if self.b.amount_unit != "万元":
             return
-        amounts = self._amounts()
         if self.whole_file_in_yuan:
-            rows = [(p, lab, v) for coll, p, lab, v in amounts if coll == "expenditure"]
+            rows = [(p, lab, v) for coll, p, lab, v in self._amounts() if coll == "expenditure"]
             _p, lab, v = max(rows, key=lambda r: r[2])
             total = self.f.total()
             self.err(("amount_unit",), "amount.unit-slip",
                      f"金额单位写的是万元，但金额像是按元填写的：支出总计 {_yi(total)}（按元即 {_f2(total / 10000)} 万元），"
                      f"如{lab} {v:,} 万元 = {_yi(v)}；若全文件按元填写，请把 amount_unit 改为 元", key=False)
             return
-        by_coll = defaultdict(list)
-        for coll, p, lab, v in amounts:
-            by_coll[coll].append(v)
-        everything = [v for *_x, v in amounts]
-        flagged_projects = set()
-        for coll, p, lab, v in amounts:
-            peers = list(by_coll[coll])
-            peers.remove(v)
-            if len(peers) < 2:
-                peers = [x for x in everything if x is not v]
-            if len(peers) < 2:
-                continue
-            m = median(peers)
-            if v >= SLIP_MIN and m > 0 and v >= SLIP_RATIO * m:
-                if coll == "projects":
-                    flagged_projects.add(p[1])
-                self.err(p, "amount.unit-slip",
-                         f"{lab} {v:,} 万元（= {_yi(v)}）比同类金额（中位数 {_f2(m)} 万元）大上万倍，像是把元当作万元填写："
-                         f"{v:,} 元 = {_f2(v / 10000)} 万元；请改为 {r2(v / 10000)}")
+        for p, lab, v, m in self._slips():
+            self.err(p, "amount.unit-slip",
+                     f"{lab} {v:,} 万元（= {_yi(v)}）是同类金额中位数 {_f2(m)} 万元的 {int(v / m):,} 倍，像是把元当作万元填写："
+                     f"{v:,} 元 = {_f2(v / 10000)} 万元；请改为 {r2(v / 10000)}")
 
     # -- projects vs their 项 lines -------------------------------------------------------------------
     def rule_projects_match_functional(self):
@@ -220,6 +238,8 @@ class AmountRules:
                     if len(self.b.units) > 1:
                         self._econ_per_unit(s, kind, label, tol)
                     continue
+                if self._slip_explains(fv - ev):
+                    continue            # amount.unit-slip points at the figure
                 msg = f"{s}基本支出{label}：经济分类合计 {_f2(ev)} ≠ 功能分类合计 {_f2(fv)}"
                 path = self._econ_row(s, kind, None)
                 if abs(fv - ev) <= tol:
