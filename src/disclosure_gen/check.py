@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from . import check_schema, codes, codetable, model, yamlsrc
 from .check_rules_amounts import AmountRules
 from .check_rules_codes import CodeRules
+from .check_rules_reasons import ReasonRules
 from .derive import Facts
 from .money import ZERO, r2
 
@@ -140,7 +141,7 @@ def _sorted(findings):
 
 
 # ---------------------------------------------------------------------------------------------
-class Checker(CodeRules, AmountRules):
+class Checker(CodeRules, AmountRules, ReasonRules):
     def __init__(self, b: model.Budget, facts: Facts, at, table=None):
         self.b, self.f, self.at = b, facts, at
         self.table = table

@@ -247,7 +247,9 @@ class Prior(Strict):
     sangong: Optional[PriorItem] = Field(None, title="上年“三公”经费合计（原因）")
     sangong_items: dict[Literal["因公出国", "公务接待", "公务用车购置", "公务用车运行"], PriorItem] = Field(
         default_factory=dict, title="上年“三公”经费分项")
-    running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费")
+    running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费（山西样式：行政单位和参公单位）")
+    agency_running_costs: Optional[PriorItem] = Field(
+        None, title="上年机关（机构）运转经费（河南样式：各单位一般公共预算公用经费）")
 
 
 class Budget(Strict):

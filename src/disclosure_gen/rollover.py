@@ -29,7 +29,7 @@ YEAR_END_ONLY = (("overview", "organization", "*"),)
 _PRIOR_TITLES = {
     "total": "上年收支总计", "expenditure_total": "上年支出总计", "gpb": "上年一般公共预算当年拨款",
     "fund": "上年政府性基金预算", "soe": "上年国有资本经营预算", "sangong": "上年“三公”经费合计",
-    "running_costs": "上年机关运行经费",
+    "running_costs": "上年机关运行经费", "agency_running_costs": "上年机关（机构）运转经费",
 }
 REASON_COMMENT = "请填写增减变动主要原因（无变动可留空）"
 
@@ -157,15 +157,16 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
         "fund": t("all", "fund", False),
         "soe": t("all", "soe", False),
         "sangong": f.sangong_amount("合计"),
-        # 机关运行经费: typed per unit in the Shanxi style; the Henan style prints 机关（机构）运转经费
-        # as the general-budget 公用经费
-        "running_costs": f.total("office", "gpb", False) if b.style == "henan" else f.running_costs_total,
+        # two concepts, one field each: Shanxi's 机关运行经费 (typed per unit, 行政 and 参公 units) and
+        # Henan's 机关（机构）运转经费 (the general-budget 公用经费 of all units)
+        "running_costs": f.running_costs_total,
+        "agency_running_costs": f.total("office", "gpb", False),
     }
     if f.expenditure_total != f.income_total:
         figures["expenditure_total"] = f.expenditure_total
     old_prior = doc.get("prior_year")
     prior = old_prior if isinstance(old_prior, CommentedMap) else CommentedMap()
-    for key in ("total", "expenditure_total", "gpb", "fund", "soe", "sangong", "running_costs"):
+    for key in ("total", "expenditure_total", "gpb", "fund", "soe", "sangong", "running_costs", "agency_running_costs"):
         if key in figures:
             # zero items the old file did not have need no reason line
             prior[key] = _prior_item(figures[key], unit, flow=figures[key] == 0 and key not in prior)
