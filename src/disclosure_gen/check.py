@@ -16,6 +16,7 @@ from . import check_schema, codes, codetable, model, yamlsrc
 from .check_rules_amounts import AmountRules
 from .check_rules_codes import CodeRules
 from .check_rules_reasons import ReasonRules
+from .check_rules_rollover import RolloverRules
 from .derive import Facts
 from .money import ZERO, r2
 
@@ -141,7 +142,7 @@ def _sorted(findings):
 
 
 # ---------------------------------------------------------------------------------------------
-class Checker(CodeRules, AmountRules, ReasonRules):
+class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
     def __init__(self, b: model.Budget, facts: Facts, at, table=None):
         self.b, self.f, self.at = b, facts, at
         self.table = table

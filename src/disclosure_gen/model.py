@@ -282,6 +282,9 @@ class Budget(Strict):
         default_factory=dict, title="类/款科目名称补充（编码: 名称）")
     controls: dict[str, Money] = Field(default_factory=dict, title="控制数（手工填写的合计，用于核对）")
     published: dict[str, Annotated[Decimal, AfterValidator(_figure)]] = Field(default_factory=dict, title="已公开文件印出的数字（用于核对）")
+    rolled_over_from: Optional[int] = Field(
+        None, ge=2000, le=2100, title="由哪一年的文件经 rollover 生成（check 据此提示沿用上年的内容；全部核实后可删除）")
+    confirmed: list[Text] = Field(default_factory=list, title="已核实无误的提示（check 提示末尾给出的文字，每行一条）")
 
     @field_validator("units")
     @classmethod

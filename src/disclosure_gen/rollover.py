@@ -146,6 +146,16 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
     # -- the budget year -------------------------------------------------------------------------
     doc["agency"]["year"] = to
     ch(f"agency.year：{year} → {to}")
+    # check warns about what usually goes stale until changed or confirmed (check_rules_rollover)
+    if "rolled_over_from" in doc:
+        doc["rolled_over_from"] = year
+    else:
+        doc.insert(list(doc.keys()).index("agency") if "agency" in doc else 0, "rolled_over_from", year,
+                   comment="由该年文件经 rollover 生成：check 会提示沿用上年的内容，核实后可删除这一行")
+    ch(f"rolled_over_from：{year}（check 将提示沿用上年的内容，直到修改或在 confirmed 中确认）")
+    if "confirmed" in doc:
+        del doc["confirmed"]
+        ch(f"confirmed：已删除（{year} 年的核实不适用于新年度）")
     if to != year + 1:
         res.todo.append(f"目标年度 {to} 不是 {year} 的下一年：prior_year 中的“上年数”取的是 {year} 年的数字，请核实")
 
