@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from . import check_schema, codes, codetable, model, yamlsrc
+from . import check_schema, codes, codetable, labels, model, yamlsrc
 from .check_rules_amounts import AmountRules
 from .check_rules_codes import CodeRules
 from .check_rules_reasons import ReasonRules
@@ -77,7 +77,7 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
 
     for p, line, col in src.duplicate_keys:
         findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
-    src.data = _strip_controls(src.data, (), at)
+    src.data = _strip_controls(src.data, (), at, src.data)
     data, suppressed = check_schema.unknown_key_findings(src.data, at)
     try:
         budget = model.validate(data)
@@ -93,7 +93,7 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
         if not code_table and not p.is_absolute():
             p = Path(path).parent / p
         try:
-            table = codetable.load_user(p)
+            table = codetable.load_user(p, display=str(where))
         except (codetable.CodeTableError, OSError) as e:
             msg = e.args[0] if isinstance(e, codetable.CodeTableError) else f"无法读取科目表 {p}（{e.strerror or e}）"
             at(("options", "code_table"), ERROR, "code.table", msg)
@@ -112,18 +112,18 @@ def strip_control(text: str) -> str:
     return CONTROL_RE.sub("", text)
 
 
-def _strip_controls(value, path, at):
+def _strip_controls(value, path, at, root=None):
     """Remove control characters from every text and key, with a warning naming each field."""
     if isinstance(value, str):
         found = CONTROL_RE.findall(value)
         if not found:
             return value
         chars = "、".join(sorted({f"U+{ord(c):04X}" for c in found}))
-        where = ".".join(str(x) for x in path)
+        where = labels.describe(path, root)
         at(path, WARNING, "text.control-char", f"{where}：含有不可见的控制字符 {chars}，生成文件时已删除")
         return strip_control(value)
     if isinstance(value, list):
-        return [_strip_controls(v, path + (i,), at) for i, v in enumerate(value)]
+        return [_strip_controls(v, path + (i,), at, root) for i, v in enumerate(value)]
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
@@ -132,7 +132,7 @@ def _strip_controls(value, path, at):
                 key = strip_control(k)
                 at(path + (k,), WARNING, "text.control-char",
                    f"字段名“{key}”含有不可见的控制字符，已删除", key=True)
-            out[key] = _strip_controls(v, path + (k,), at)
+            out[key] = _strip_controls(v, path + (k,), at, root)
         return out
     return value
 
@@ -152,6 +152,17 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
             if name.startswith("rule_"):
                 getattr(self, name)()
 
+    def _row(self, coll, i, label):
+        """第3条经济分类（30201 办公费）: a row by its 1-based ordinal and its own words."""
+        mw, _noun = labels.ROWS.get(coll, ("项", label))
+        item = getattr(self.b, coll)[i]
+        words = item.name if coll == "projects" else " ".join(x for x in (item.code, getattr(item, "name", None) or
+                                                                         codes.ECON_DEPT.get(item.code, "")) if x)
+        return f"第{i + 1}{mw}{label}（{words}）"
+
+    def _unit_choices(self) -> str:
+        return "、".join(f"{u.code} {u.name}" for u in self.b.units)
+
     def err(self, path, rule, msg, key=False):
         self.at(path, ERROR, rule, msg, key)
 
@@ -165,16 +176,18 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
         for coll, label in (("expenditure", "支出科目"), ("economic", "经济分类"), ("projects", "项目")):
             for i, item in enumerate(getattr(self.b, coll)):
                 if item.unit is not None and item.unit not in codes_:
-                    self.err((coll, i, "unit"), "ref.unknown-unit",
-                             f"{label}引用的单位代码 {item.unit} 不在 units 中")
+                        self.err((coll, i, "unit"), "ref.unknown-unit",
+                             f"{self._row(coll, i, label)}引用的单位代码 {item.unit} 不在预算单位中；可选：{self._unit_choices()}")
                 elif item.unit is None and many:
-                    self.err((coll, i), "ref.missing-unit", f"部门预算有多个单位，{label}须填写 unit（单位代码）")
+                    self.err((coll, i), "ref.missing-unit",
+                             f"部门预算有多个单位，{self._row(coll, i, label)}须写明所属单位（“unit: 单位代码”）；"
+                             f"可选：{self._unit_choices()}")
         if self.b.running_costs:
             for code in self.b.running_costs:
                 if code not in codes_:
-                    self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在 units 中", key=True)
+                    self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在预算单位中；可选：{self._unit_choices()}", key=True)
         if self.b.agency.kind == "单位" and many:
-            self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请将 agency.kind 设为 部门")
+            self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请把“kind: 单位”改为“kind: 部门”")
 
     def rule_functional_codes(self):
         seen = {}
@@ -253,7 +266,7 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                         derived, label = ZERO, key
                     else:
                         self.err((block, key), "schema.unknown-key",
-                                 f"未知的控制数“{key}”；可用：{', '.join(sorted(values))[:200]}", key=True)
+                                 f"未知的控制数“{key}”；可用：{'、'.join(f'“{v}”' for v in sorted(values))[:300]}", key=True)
                         continue
                 else:
                     derived, label = values[key]

@@ -102,7 +102,7 @@ class AmountRules:
             total = self.f.total()
             self.err(("amount_unit",), "amount.unit-slip",
                      f"金额单位写的是万元，但金额像是按元填写的：支出总计 {_yi(total)}（按元即 {_f2(total / 10000)} 万元），"
-                     f"如{lab} {v:,} 万元 = {_yi(v)}；若全文件按元填写，请把 amount_unit 改为 元", key=False)
+                     f"如{lab} {v:,} 万元 = {_yi(v)}；若全文件按元填写，请把“amount_unit: 万元”改为“amount_unit: 元”", key=False)
             return
         for p, lab, v, m in self._slips():
             self.err(p, "amount.unit-slip",
@@ -159,8 +159,13 @@ class AmountRules:
         any_found = False
         codes_ = sorted({p.function for p in self.b.projects} |
                         {ln.code for ln in self.b.expenditure if ln.ops or ln.target})
+        slipped = {p for p, *_x in self._slips()}
         for code in codes_:
             projs = [(i, p) for i, p in enumerate(self.b.projects) if p.function == code]
+            if any(("projects", i) == s[:2] for i, _p in projs for s in slipped) or any(
+                    s[0] == "expenditure" and self.b.expenditure[s[1]].code == code for s in slipped):
+                any_found = True        # amount.unit-slip points at the figure
+                continue
             lines = [(j, ln) for j, ln in enumerate(self.b.expenditure) if ln.code == code]
             p_by = defaultdict(Decimal)
             for _i, p in projs:
@@ -189,8 +194,8 @@ class AmountRules:
                     at_line = f"第 {self.line(('expenditure', col[0], 'code'))} 行" if col else ""
                     self.err(("projects", i, "type"), "identity.project-type",
                              f"项目“{p.name}”的类型为{p.type}，但{at_line}支出科目 {code} {name} 把这笔钱列在"
-                             f"{other_type}（{'target' if other_type == '特定目标类' else 'ops'} 列）；"
-                             f"请把项目类型改为{other_type}，或把金额移到 {'ops' if p.type == '其他运转类' else 'target'} 列")
+                             f"{other_type}（“{'target' if other_type == '特定目标类' else 'ops'}:”列）；"
+                             f"请把项目类型改为{other_type}，或把金额移到“{'ops' if p.type == '其他运转类' else 'target'}:”列")
             rest = {(s, c, k) for (s, c, k) in keys if (s, c) not in swapped}
             done = set()
             for (s, c, k) in sorted(rest):
@@ -211,7 +216,7 @@ class AmountRules:
                              if col else f"支出科目中没有 {code} 的项目支出")
                     self.err(("projects", i, "amounts", s), "identity.project-function",
                              f"项目“{p.name}”的{s}金额 {_f2(pv)} ≠ {where}的项目支出 {_f2(lv)}"
-                             + ("（两处应相等，请核对哪一处有误）" if col else "；请核对项目的 function 或金额"))
+                             + ("（两处应相等，请核对哪一处有误）" if col else "；请核对项目的功能科目（“function:”）或金额"))
                 elif col is not None:
                     names = "、".join(f"“{p.name}”" for _i, p in mine) or "（没有项目）"
                     self.err(("expenditure", col[0], kind), "identity.project-function",
@@ -219,7 +224,7 @@ class AmountRules:
                 else:
                     i, p = mine[0]
                     self.err(("projects", i, "function"), "identity.project-function",
-                             f"项目“{p.name}”的功能科目 {code} 在支出科目中没有项目支出；请核对 function 或金额")
+                             f"项目“{p.name}”的功能科目 {code} 在支出科目中没有项目支出；请核对功能科目（“function:”）或金额")
         return any_found
 
     # -- economic vs functional 基本支出 ------------------------------------------------------------------

@@ -17,9 +17,11 @@ class CodeRules:
     # -- helpers -------------------------------------------------------------------------------
     def _func_known(self, code: str) -> bool:
         b, u = codetable.builtin(), self.table
+        if u is not None and u.complete:
+            return code in u.functional
         if len(code) == 7:
-            return code in b.functional or bool(u and code in u.functional)
-        return bool(self.f.func_name(code)) or bool(u and code in u.functional)
+            return code in b.functional
+        return bool(self.f.func_name(code))
 
     def _func_name_of(self, code: str) -> str:
         u = self.table
@@ -34,7 +36,7 @@ class CodeRules:
             by_name += [c for c, n in t.functional.items() if len(c) == 7 and norm(n) == norm(name) and c != code]
         near = typo_candidates(code, lambda s: self._func_known(s))
         near_sub = typo_candidates(code, lambda s: bool(self.f.func_name(s[:5])) and bool(self.f.func_name(s[:3]))) \
-            if len(code) == 7 else []
+            if len(code) == 7 and not (self.table and self.table.complete) else []
         ranked = [c for c in near if c in by_name] + [c for c in by_name if c not in near][:1] + \
             [c for c in near if c not in by_name] + [c for c in near_sub if c not in near]
         seen, out = set(), []
@@ -112,11 +114,13 @@ class CodeRules:
                       f"是否应为 {others[0]}？")
         elif item != "99" and 60 <= int(item) <= 98:
             known = sorted(c for c in b.functional if len(c) == 7 and c.startswith(sub))
-            seen = "；本款已知的项：" + "、".join(f"{c} {b.functional[c]}" for c in known[:4]) if known else ""
-            hint = self._func_hint(code, name)
+            near = [c for c in typo_candidates(code, lambda s: s in known)]
+            hint = ("是否应为 " + " 或 ".join(f"{c}（{b.functional[c]}）" for c in near[:2]) + "？") if near else ""
+            seen = "本款已知的项：" + "、".join(f"{c} {b.functional[c]}" for c in known[:4]) if known \
+                else self._func_hint(code, name)
             self.warn(path, "code.unknown-item",
                       f"{what}：款 {sub} {self.f.func_name(sub)} 下没有编号为 {item} 的项（项编号一般为 01–59 和 99）。"
-                      + hint + seen)
+                      + (hint or seen))
 
     def rule_economic_code_names(self):
         b, u = codetable.builtin(), self.table
@@ -151,7 +155,7 @@ class CodeRules:
                     elif name is None and (u is None or code not in (u.econ if fld == "code" else u.gov)):
                         self.err(path, "code.unknown-subclass",
                                  f"{what}：工具不知道这个款的名称。" + (hint if hint else "")
-                                 + f"若编码无误，请在同一行写上名称（{nfld}: …）")
+                                 + f"若编码无误，请在同一行写上名称（“{nfld}: …”）")
                 elif name and norm(known[code]) != norm(name):
                     self.warn(("economic", i, nfld), "code.official-name",
                               f"{label} {code} 的名称“{name}”与官方名称“{known[code]}”不一致；请核对编码或名称")

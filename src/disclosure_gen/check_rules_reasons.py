@@ -91,7 +91,7 @@ class ReasonRules:
                     word = "增加" if diff > 0 else "减少"
                     self.warn(path + (("reason",) if item.reason is not None else ()), "prior.reason-missing",
                               f"{label}比上年{word} {abs(diff):,.2f} 万元，{sname}样式会写“主要原因是……”，"
-                              f"但没有填写原因；请在这一项写上 reason: 增减变动的主要原因", key=item.reason is None)
+                              f"但没有填写原因；请在这一项写上“reason: 增减变动的主要原因”", key=item.reason is None)
             elif reason:
                 self.warn(path + ("reason",), "prior.reason-unused",
                           f"{sname}样式不印{label}的增减变动原因，这里填写的原因不会出现在文件中"
@@ -106,9 +106,9 @@ class ReasonRules:
             self.warn(("prior_year", "running_costs"), "prior.concept",
                       f"{sname}样式比较的是上年机关（机构）运转经费（各单位一般公共预算公用经费），"
                       "而这一项是山西样式的上年机关运行经费（仅行政单位和参公单位）；"
-                      "若填写的是运转经费，请把 running_costs 改名为 agency_running_costs", key=True)
+                      "若填写的是运转经费，请把“running_costs:”改名为“agency_running_costs:”", key=True)
         if "running_costs" in uses and py.running_costs is None and py.agency_running_costs is not None \
                 and self.f.running_costs_total:
             self.warn(("prior_year", "agency_running_costs"), "prior.concept",
-                      f"{sname}样式比较的是上年机关运行经费（行政单位和参公单位），请填写 running_costs；"
-                      "agency_running_costs（机关（机构）运转经费）只用于河南样式", key=True)
+                      f"{sname}样式比较的是上年机关运行经费（行政单位和参公单位），请填写“running_costs:”；"
+                      "“agency_running_costs:”（机关（机构）运转经费）只用于河南样式", key=True)

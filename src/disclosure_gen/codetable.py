@@ -83,14 +83,14 @@ def _rows_from(path: Path) -> list[list[str]]:
     return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
 
 
-def load_user(path: str | Path) -> CodeTable:
+def load_user(path: str | Path, display: str | None = None) -> CodeTable:
     """A complete 科目 table: rows of code, name (a header row is recognised and skipped)."""
     p = Path(path)
     if not p.is_file():
         raise CodeTableError(f"找不到科目表文件：{path}")
     rows = _rows_from(p)
     ci, ni = 0, 1
-    t = CodeTable(complete=True, path=str(path))
+    t = CodeTable(complete=True, path=display or str(path))
     for r in rows:
         cells = [c for c in r]
         if not any(cells):

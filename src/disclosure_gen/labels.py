@@ -250,12 +250,12 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
                     prev = k
                     continue
                 ks = str(k)
-                if THOUSANDS_KEY.match(ks) and v is None and prev is not None and isinstance(out.get(prev), str) \
+                if THOUSANDS_KEY.match(ks) and v in (None, "") and prev is not None and isinstance(out.get(prev), str) \
                         and re.fullmatch(r"\d{1,3}(?:,\d{3})*", out[prev].replace(" ", "")):
                     joined = out[prev] + ks
                     found.append(UnknownKey(path + (k,), ks, prev,
                                             f"“{prev}: {out[prev]},{ks}”中的千分位逗号把数字拆开了（在一行写完的 {{…}} 记录中，"
-                                            f"逗号分隔字段）；请删去逗号，写成 {prev}: {joined.replace(',', '')}"))
+                                            f"逗号分隔字段）；请删去逗号，写成“{prev}: {joined.replace(',', '')}”"))
                     out[prev] = joined.replace(",", "")
                     continue
                 if "：" in ks:
@@ -264,12 +264,18 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
                     found.append(UnknownKey(path + (k,), ks, sug,
                                             f"“{ks}”中用了全角冒号“：”；字段名后应为半角冒号“:”再加一个空格"
                                             + (f"，如“{sug}: …”" if sug else "")))
+                    rest = ks.split("：", 1)[1].strip()
+                    if sug and sug not in node and sug not in out and v in (None, "") and rest:
+                        out[sug] = walk(rest, b.model_fields[sug].annotation, path + (k,))   # read on as meant
                     continue
                 sug = _nearest(ks, fields)
                 where = describe(path, data) if path else "文件顶层"
                 hint = f"是否应为 {sug}（{fields[sug].strip('“”')}）？" if sug else \
-                    "可用的字段：" + "、".join(list(b.model_fields)[:30])
+                    "可用的字段：" + "、".join(f"“{f}”" for f in list(b.model_fields)[:30])
                 found.append(UnknownKey(path + (k,), ks, sug, f"{where}中没有字段“{ks}”；{hint}"))
+                if sug and sug not in node and sug not in out:
+                    # read on as the author meant, so the rest of the check finds no false second error
+                    out[sug] = walk(v, b.model_fields[sug].annotation, path + (k,))
             return out
         o = get_origin(b)
         if o in (list, tuple) and isinstance(node, list):
@@ -289,6 +295,9 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
                     found.append(UnknownKey(path + (k,), str(k), sug[0] if sug else None,
                                             f"{where}中没有“{k}”" + (f"；是否应为“{sug[0]}”？" if sug else "")
                                             + f"可用：{choices}"))
+                    if sug and sug[0] not in node and sug[0] not in out and \
+                            difflib.SequenceMatcher(None, str(k), sug[0]).ratio() >= 0.6:
+                        out[sug[0]] = walk(v, get_args(b)[1], path + (k,))   # read on as meant
                     continue
                 out[k] = walk(v, get_args(b)[1], path + (k,))
             return out

@@ -172,7 +172,7 @@ def explain(problem: str | None, context: str | None, text: str,
             t = row(mark[0])
             first = t.find(": ")
             if first != -1 and first < mark[1] and not t.lstrip().startswith("- {"):
-                return ("值中含有“: ”（冒号加空格），会被当作新的字段；请给整个值加引号，如 name: \"甲: 乙\"", line, col)
+                return ("值中含有“: ”（冒号加空格），会被当作新的字段；请给整个值加引号，如“name: \"甲: 乙\"”", line, col)
             prev = next((row(n) for n in range(mark[0] - 1, -1, -1) if row(n).strip()
                          and not row(n).lstrip().startswith("#")), "")
             ind, pind = len(t) - len(t.lstrip(" ")), len(prev) - len(prev.lstrip(" "))
