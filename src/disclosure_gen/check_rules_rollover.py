@@ -33,7 +33,7 @@ class RolloverRules:
         texts = [(("overview", "organization", i), t) for i, t in enumerate(self.b.overview.organization)]
         a = self.b.assets
         texts += [(("assets", k), getattr(a, k)) for k in ("vehicles_text", "housing_text", "other_text")]
-        texts += [(("notes", k), getattr(self.b.notes, k)) for k in type(self.b.notes).model_fields]
+        texts += [(("notes", k), getattr(self.b.notes, k)) for k in type(self.b.notes).__pydantic_fields__]
         texts.append((("performance_overall",), self.b.performance_overall))
         for path, text in texts:
             for m in _AS_OF.finditer(text or ""):

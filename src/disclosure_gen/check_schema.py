@@ -91,7 +91,7 @@ def schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> Non
                 continue
             parent = data_loc[:-1]
             cls, _ann = labels.model_at(parent), None
-            owner = next((b.__name__ for b in labels._branches(cls) if hasattr(b, "model_fields")), "") if cls else ""
+            owner = next((b.__name__ for b in labels._branches(cls) if labels._fields(b)), "") if cls else ""
             lab = labels.label(owner, str(field)) if owner else f"“{field}”"
             where = labels.describe(parent, data)
             msg = f"{where}缺少必填字段 {field}（{lab.strip('“”')}）" if where else f"缺少必填字段 {field}（{lab.strip('“”')}）"

@@ -8,8 +8,6 @@ table is an error.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,6 +43,8 @@ def norm(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def builtin() -> CodeTable:
+    import csv
+    import io
     t = CodeTable()
     text = (Path(__file__).parent / "data" / "subjects.csv").read_text(encoding="utf-8")
     for row in csv.DictReader(io.StringIO(text)):
@@ -57,6 +57,8 @@ _NAME_HEAD = re.compile(r"名称|name|科目名称", re.I)
 
 
 def _rows_from(path: Path) -> list[list[str]]:
+    import csv
+    import io
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             import openpyxl

@@ -8,7 +8,6 @@ any nesting level, with the nearest valid key; the finding goes at the misspelt 
 """
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from typing import Annotated, Literal, Union, get_args, get_origin
@@ -79,7 +78,7 @@ def label(cls_name: str, field: str) -> str:
         return lab
     from . import model
     cls = getattr(model, cls_name, None)
-    info = getattr(cls, "model_fields", {}).get(field) if cls else None
+    info = _fields(cls).get(field) if cls else None
     if info is not None and info.title and re.search("[\u4e00-\u9fff]", info.title):
         return info.title
     return f"“{field}”"
@@ -100,6 +99,14 @@ def row_words(noun_field: str, item) -> str:
     return " ".join(str(x) for x in (code, name) if x)
 
 
+def _fields(cls) -> dict:
+    """A model class's fields (the class attribute; `model_fields` is a slow descriptor in pydantic 2.11+)."""
+    return getattr(cls, "__pydantic_fields__", None) or {}
+
+
+_BRANCHES: dict[int, tuple] = {}
+
+
 def _unwrap(ann):
     while get_origin(ann) is Annotated:
         ann = get_args(ann)[0]
@@ -107,6 +114,15 @@ def _unwrap(ann):
 
 
 def _branches(ann):
+    hit = _BRANCHES.get(id(ann))
+    if hit is not None and hit[0] is ann:
+        return hit[1]
+    out = _branches_of(ann)
+    _BRANCHES[id(ann)] = (ann, out)
+    return out
+
+
+def _branches_of(ann):
     ann = _unwrap(ann)
     if get_origin(ann) in (Union, getattr(typing, "UnionType", Union)) or type(ann).__name__ == "UnionType":
         return [b for b in (_unwrap(a) for a in get_args(ann)) if b is not type(None)]
@@ -132,7 +148,7 @@ def model_at(path: tuple):
         b = None
         for br in _branches(ann):
             if isinstance(br, type) and issubclass(br, BaseModel) and isinstance(step, str):
-                f = br.model_fields.get(step)
+                f = _fields(br).get(step)
                 if f is not None:
                     b = f.annotation
                     break
@@ -177,7 +193,7 @@ def describe(path: tuple, data) -> str:
             else:
                 parts.append(f"第{step + 1}项")
             last_field = None
-        elif cls is not None and step in cls.model_fields:
+        elif cls is not None and step in _fields(cls):
             parts.append(label(cls.__name__, step))
             last_field = step
         else:
@@ -192,7 +208,7 @@ def describe(path: tuple, data) -> str:
 def _next_ann(ann, step):
     for br in _branches(ann):
         if isinstance(br, type) and issubclass(br, BaseModel) and isinstance(step, str):
-            f = br.model_fields.get(step)
+            f = _fields(br).get(step)
             if f is not None:
                 return f.annotation
         o = get_origin(br)
@@ -216,6 +232,7 @@ class UnknownKey(typing.NamedTuple):
 
 def _nearest(key: str, fields: dict[str, str]) -> str | None:
     """Nearest valid key: by spelling, or a field whose Chinese label the author typed."""
+    import difflib
     for f, lab in fields.items():
         if lab and key.strip("“”") in (lab.strip("“”"),):
             return f
@@ -241,12 +258,12 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
         if b is None:
             return node
         if isinstance(b, type) and issubclass(b, BaseModel):
-            fields = {f: label(b.__name__, f) for f in b.model_fields}
+            known = _fields(b)
             out = {}
             prev = None
             for k, v in node.items():
-                if isinstance(k, str) and k in b.model_fields:
-                    out[k] = walk(v, b.model_fields[k].annotation, path + (k,))
+                if isinstance(k, str) and k in _fields(b):
+                    out[k] = walk(v, _fields(b)[k].annotation, path + (k,))
                     prev = k
                     continue
                 ks = str(k)
@@ -260,22 +277,24 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
                     continue
                 if "：" in ks:
                     head = ks.split("：", 1)[0].strip()
-                    sug = head if head in b.model_fields else _nearest(head, fields)
+                    fields = {f: label(b.__name__, f) for f in known}
+                    sug = head if head in known else _nearest(head, fields)
                     found.append(UnknownKey(path + (k,), ks, sug,
                                             f"“{ks}”中用了全角冒号“：”；字段名后应为半角冒号“:”再加一个空格"
                                             + (f"，如“{sug}: …”" if sug else "")))
                     rest = ks.split("：", 1)[1].strip()
                     if sug and sug not in node and sug not in out and v in (None, "") and rest:
-                        out[sug] = walk(rest, b.model_fields[sug].annotation, path + (k,))   # read on as meant
+                        out[sug] = walk(rest, _fields(b)[sug].annotation, path + (k,))   # read on as meant
                     continue
+                fields = {f: label(b.__name__, f) for f in known}
                 sug = _nearest(ks, fields)
                 where = describe(path, data) if path else "文件顶层"
                 hint = f"是否应为 {sug}（{fields[sug].strip('“”')}）？" if sug else \
-                    "可用的字段：" + "、".join(f"“{f}”" for f in list(b.model_fields)[:30])
+                    "可用的字段：" + "、".join(f"“{f}”" for f in list(_fields(b))[:30])
                 found.append(UnknownKey(path + (k,), ks, sug, f"{where}中没有字段“{ks}”；{hint}"))
                 if sug and sug not in node and sug not in out:
                     # read on as the author meant, so the rest of the check finds no false second error
-                    out[sug] = walk(v, b.model_fields[sug].annotation, path + (k,))
+                    out[sug] = walk(v, _fields(b)[sug].annotation, path + (k,))
             return out
         o = get_origin(b)
         if o in (list, tuple) and isinstance(node, list):
@@ -289,6 +308,7 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
             out = {}
             for k, v in node.items():
                 if allowed is not None and k not in allowed:
+                    import difflib
                     sug = difflib.get_close_matches(str(k), [str(a) for a in allowed], n=1, cutoff=0.3)
                     where = describe(path, data)
                     choices = "、".join(f"“{a}”" for a in allowed)
