@@ -4,6 +4,7 @@ pydantic's errors with Chinese labels, 1-based ordinals and the valid choices; o
 from __future__ import annotations
 
 import re
+from typing import Literal, get_args
 
 from . import labels
 
@@ -94,7 +95,12 @@ def schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> Non
             owner = next((b.__name__ for b in labels._branches(cls) if labels._fields(b)), "") if cls else ""
             lab = labels.label(owner, str(field)) if owner else f"“{field}”"
             where = labels.describe(parent, data)
-            msg = f"{where}缺少必填字段 {field}（{lab.strip('“”')}）" if where else f"缺少必填字段 {field}（{lab.strip('“”')}）"
+            msg = f"{where}缺少必填字段“{field}”（{lab.strip('“”')}）" if where else f"缺少必填字段“{field}”（{lab.strip('“”')}）"
+            ann = labels.model_at(data_loc)
+            lit = next((b for b in labels._branches(ann) if getattr(b, "__origin__", None) is Literal), None) \
+                if ann is not None else None
+            if lit is not None:
+                msg += "；可选：" + "、".join(f"“{a}”" for a in get_args(lit))
             key = (ERROR, "schema.missing", parent, msg)
             if key not in seen:
                 seen.add(key)
