@@ -12,8 +12,8 @@ from .money import ZERO, r2
 _EXP_COLS = ("wages", "family", "office", "ops", "target")
 _COL_LABEL = {"wages": "工资福利支出", "family": "对个人和家庭的补助", "office": "公用经费",
               "ops": "其他运转类项目支出", "target": "特定目标类项目支出"}
-SLIP_RATIO = 1000        # a figure this many times its peers' median…
-SLIP_MIN = Decimal(10000)  # …and at least 1 亿元 when read as 万元 is 元 typed in a 万元 file
+# 元 typed in a 万元 file: a figure this many times its peers' median and at least this large (万元)
+SLIP_TIERS = ((1000, Decimal(10000)), (5000, Decimal(1000)))
 WHOLE_MEDIAN = Decimal(10000)   # a 万元 file whose typical row is over 1 亿元 was typed in 元
 
 
@@ -85,10 +85,32 @@ class AmountRules:
                 if len(peers) < 2:
                     continue
                 m = median(peers)
-                if v >= SLIP_MIN and m > 0 and v >= SLIP_RATIO * m:
+                if m > 0 and any(v >= low and v >= ratio * m for ratio, low in SLIP_TIERS):
+                    out.append((p, lab, v, m))
+                elif m > 0 and v >= 100 and v >= 50 * m and self._identity_off_by(p, v):
                     out.append((p, lab, v, m))
         self._slip_cache = out
         return out
+
+    def _identity_off_by(self, path, v) -> bool:
+        """Whether economic vs functional 基本支出 is off by exactly v − v/10000: v was typed in 元."""
+        slip = v - v / 10000
+        coll, i = path[0], path[1]
+        if coll == "economic":
+            ln = self.b.economic[i]
+            kinds = ["personnel" if ln.code[:3] in ("301", "303") else "office"]
+            source = ln.source
+        elif coll == "expenditure" and path[2] in ("wages", "family", "office"):
+            ln = self.b.expenditure[i]
+            kinds = ["personnel" if path[2] != "office" else "office"]
+            source = ln.source
+        else:
+            return False
+        for kind in kinds:
+            diff = self.f.total(kind, source, False) - self.f.econ_total(kind, source, False)
+            if abs(abs(diff) - slip) <= Decimal("0.01"):
+                return True
+        return False
 
     @property
     def slipped_projects(self) -> set[int]:
@@ -112,7 +134,7 @@ class AmountRules:
             return
         for p, lab, v, m in self._slips():
             self.err(p, "amount.unit-slip",
-                     f"{lab} {v:,} 万元（= {_yi(v)}）是同类金额中位数 {_f2(m)} 万元的 {int(v / m):,} 倍，像是把元当作万元填写："
+                     f"{lab} {v:,} 万元" + (f"（= {_yi(v)}）" if v >= 10000 else "") + f"是同类金额中位数 {_f2(m)} 万元的 {int(v / m):,} 倍，像是把元当作万元填写："
                      f"{v:,} 元 = {_f2(v / 10000)} 万元；请改为 {r2(v / 10000)}")
 
     # -- projects vs their 项 lines -------------------------------------------------------------------

@@ -107,6 +107,16 @@ class ReasonRules:
                       f"{sname}样式比较的是上年机关（机构）运转经费（各单位一般公共预算公用经费），"
                       "而这一项是山西样式的上年机关运行经费（仅行政单位和参公单位）；"
                       "若填写的是运转经费，请把“running_costs:”改名为“agency_running_costs:”", key=True)
+        if "agency_running_costs" in uses and py.agency_running_costs is None and py.running_costs is None \
+                and self.f.total("office", "gpb", False) and py.total is not None:
+            self.warn(("prior_year",), "prior.missing",
+                      f"{sname}样式要把本年机关（机构）运转经费与上年比较，但没有填写上年数；"
+                      "请填写“agency_running_costs: {amount: …}”（各单位一般公共预算公用经费）", key=True)
+        if "running_costs" in uses and py.running_costs is None and py.agency_running_costs is None \
+                and self.f.running_costs_total and py.total is not None:
+            self.warn(("prior_year",), "prior.missing",
+                      f"{sname}样式要把本年机关运行经费与上年比较，但没有填写上年数；"
+                      "请填写“running_costs: {amount: …}”（行政单位和参公单位的机关运行经费）", key=True)
         if "running_costs" in uses and py.running_costs is None and py.agency_running_costs is not None \
                 and self.f.running_costs_total:
             self.warn(("prior_year", "agency_running_costs"), "prior.concept",
