@@ -35,9 +35,14 @@ _MARKER = re.compile(r"^(?:function-|list\[|dict\[|tuple\[|literal\[|nullable\[|
 _BRANCH_NAMES = {"list", "dict", "tuple", "str", "int", "decimal", "bool", "float", "date", "[key]"}
 
 
+def _model_names() -> set[str]:
+    from . import model
+    return {n for n, v in vars(model).items() if isinstance(v, type) and getattr(v, "__pydantic_fields__", None)}
+
+
 def _is_marker(x) -> bool:
-    return isinstance(x, str) and (bool(_MARKER.match(x)) or x in _BRANCH_NAMES or x[:1].isupper() and x.isidentifier()
-                                   and x[0].isascii())
+    """A union branch or validator name pydantic put into an error's loc (not a key of the author's data)."""
+    return isinstance(x, str) and (bool(_MARKER.match(x)) or x in _BRANCH_NAMES or x in _model_names())
 
 
 def _value_at(data, loc):
@@ -55,7 +60,7 @@ def _value_at(data, loc):
 def _branch_fits(marker: str, value) -> bool:
     """Whether the union branch named by `marker` is the one a value of this shape takes."""
     is_list = marker.startswith("list[") or marker == "list"
-    is_map = marker.startswith("dict[") or marker == "dict" or (marker[:1].isupper() and marker.isidentifier())
+    is_map = marker.startswith("dict[") or marker == "dict" or marker in _model_names()
     if isinstance(value, list):
         return is_list
     if isinstance(value, dict):

@@ -129,8 +129,23 @@ def _branches_of(ann):
     return [ann]
 
 
+_PICKED: dict[tuple, tuple] = {}
+
+
 def _pick(ann, value):
     """The branch of a (possibly optional / union) annotation that a value of this shape would take."""
+    shape = 1 if isinstance(value, dict) else 2 if isinstance(value, list) else 0
+    if shape == 0:
+        return None
+    hit = _PICKED.get((id(ann), shape))
+    if hit is not None and hit[0] is ann:
+        return hit[1]
+    out = _pick_branch(ann, value)
+    _PICKED[(id(ann), shape)] = (ann, out)
+    return out
+
+
+def _pick_branch(ann, value):
     for b in _branches(ann):
         o = get_origin(b)
         if isinstance(value, dict) and (o is dict or (isinstance(b, type) and issubclass(b, BaseModel))):
@@ -233,8 +248,9 @@ class UnknownKey(typing.NamedTuple):
 def _nearest(key: str, fields: dict[str, str]) -> str | None:
     """Nearest valid key: by spelling, or a field whose Chinese label the author typed."""
     import difflib
+    bare = re.sub("[“”\"'（）()]", "", key)
     for f, lab in fields.items():
-        if lab and key.strip("“”") in (lab.strip("“”"),):
+        if lab and bare == re.sub("[“”\"'（）()]", "", lab):
             return f
     m = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
     if m:
@@ -260,6 +276,7 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
         if isinstance(b, type) and issubclass(b, BaseModel):
             known = _fields(b)
             out = {}
+            split_at: dict[str, int] = {}
             prev = None
             for k, v in node.items():
                 if isinstance(k, str) and k in _fields(b):
@@ -269,11 +286,16 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
                 ks = str(k)
                 if THOUSANDS_KEY.match(ks) and v in (None, "") and prev is not None and isinstance(out.get(prev), str) \
                         and re.fullmatch(r"\d{1,3}(?:,\d{3})*", out[prev].replace(" ", "")):
-                    joined = out[prev] + ks
-                    found.append(UnknownKey(path + (k,), ks, prev,
-                                            f"“{prev}: {out[prev]},{ks}”中的千分位逗号把数字拆开了（在一行写完的 {{…}} 记录中，"
-                                            f"逗号分隔字段）；请删去逗号，写成“{prev}: {joined.replace(',', '')}”"))
-                    out[prev] = joined.replace(",", "")
+                    joined = out[prev] + "," + ks
+                    msg = (f"“{prev}: {joined}”中的千分位逗号把数字拆开了（在一行写完的 {{…}} 记录中，"
+                           f"逗号分隔字段）；请删去逗号，写成“{prev}: {joined.replace(',', '')}”")
+                    if split_at.get(prev) is not None:          # 12,345,678.00: one finding for the figure
+                        j = split_at[prev]
+                        found[j] = found[j]._replace(message=msg)
+                    else:
+                        split_at[prev] = len(found)
+                        found.append(UnknownKey(path + (k,), ks, prev, msg))
+                    out[prev] = joined          # read on as meant (the amount reader drops the commas)
                     continue
                 if "：" in ks:
                     head = ks.split("：", 1)[0].strip()
@@ -282,14 +304,14 @@ def unknown_keys(data) -> tuple[object, list[UnknownKey]]:
                     found.append(UnknownKey(path + (k,), ks, sug,
                                             f"“{ks}”中用了全角冒号“：”；字段名后应为半角冒号“:”再加一个空格"
                                             + (f"，如“{sug}: …”" if sug else "")))
-                    rest = ks.split("：", 1)[1].strip()
+                    rest = ks.split("：", 1)[1].strip().strip("\"'")
                     if sug and sug not in node and sug not in out and v in (None, "") and rest:
                         out[sug] = walk(rest, _fields(b)[sug].annotation, path + (k,))   # read on as meant
                     continue
                 fields = {f: label(b.__name__, f) for f in known}
                 sug = _nearest(ks, fields)
                 where = describe(path, data) if path else "文件顶层"
-                hint = f"是否应为 {sug}（{fields[sug].strip('“”')}）？" if sug else \
+                hint = f"是否应为 {sug}（{fields[sug]}）？" if sug else \
                     "可用的字段：" + "、".join(f"“{f}”" for f in list(_fields(b))[:30])
                 found.append(UnknownKey(path + (k,), ks, sug, f"{where}中没有字段“{ks}”；{hint}"))
                 if sug and sug not in node and sug not in out:
