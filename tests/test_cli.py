@@ -488,7 +488,8 @@ def test_rollover_gives_next_year_comparing_with_this_year(tmp_path):
                     "# 绩效指标：一级 → 二级 → [三级指标, 指标值]"):
         assert comment in text
     keys = lambda t: [ln.split(":")[0] for ln in t.splitlines() if re.match(r"^[a-z_]+:", ln)]  # noqa: E731
-    assert keys(text) == keys(old_text)
+    # the only new top-level key: the rollover marker check uses to warn about stale facts (issue 11)
+    assert [k for k in keys(text) if k != "rolled_over_from"] == keys(old_text) and "rolled_over_from: 2026" in text
     assert "year: 2027" in text and "本单位2027年未编报单位整体绩效目标" in text
     assert "根据2021年第76次常务会议研究决定" in text              # performance texts left alone
     assert "{code: \"2010450\", name: 事业运行, wages: 104.14, office: 12.66}" in text   # amounts kept

@@ -109,8 +109,9 @@ def test_typo_is_an_error_at_its_line(tmp_path):
     line = GAOPING.read_text(encoding="utf-8").splitlines().index(
         "  - {code: \"30101\", gov: \"50501\", amount: 51.05}   # 基本工资") + 1
     f = [x for x in loaded.findings if x.rule == "schema.unknown-key"]
-    assert f and f[0].line == line and "ammount" in f[0].message
-    assert any(x.rule == "schema.missing" and x.line == line for x in loaded.findings)
+    assert len(f) == 1 and f[0].line == line and "ammount" in f[0].message and "是否应为 amount" in f[0].message
+    # the misspelt key explains the missing `amount`: no second error (issue 11)
+    assert not any(x.rule == "schema.missing" for x in loaded.findings)
 
 
 def test_economic_vs_functional_mismatch_names_both_figures(tmp_path):
@@ -125,9 +126,11 @@ def test_project_sum_mismatch_is_an_error(tmp_path):
     path = _mutated(tmp_path, "amounts: {一般公共预算: 10.00}", "amounts: {一般公共预算: 11.00}")
     loaded = check.load(path)
     rules = {x.rule for x in loaded.errors}
-    assert "identity.projects" in rules and "perf.funds-annual" in rules
-    msg = next(x.message for x in loaded.errors if x.rule == "identity.projects")
-    assert "995.73" in msg and "994.73" in msg
+    assert "identity.project-function" in rules and "perf.funds-annual" in rules
+    # issue 11: at the project that carries the figure, naming its 项 line (not the total at `projects:`)
+    f = next(x for x in loaded.errors if x.rule == "identity.project-function")
+    assert "11.00" in f.message and "10.00" in f.message and "2019999" in f.message
+    assert "11.00" in Path(path).read_text(encoding="utf-8").splitlines()[f.line - 1]
 
 
 def test_bad_code_and_negative_amount(tmp_path):

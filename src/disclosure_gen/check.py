@@ -12,7 +12,11 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from . import codes, model, yamlsrc
+from . import check_schema, codes, codetable, labels, model, yamlsrc
+from .check_rules_amounts import AmountRules
+from .check_rules_codes import CodeRules
+from .check_rules_reasons import ReasonRules
+from .check_rules_rollover import RolloverRules
 from .derive import Facts
 from .money import ZERO, r2
 
@@ -59,8 +63,11 @@ def f2(x) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-def load(path: str, text: str | None = None) -> Loaded:
-    """Read, validate and check one file. Raises yamlsrc.InputError when the file is unusable."""
+def load(path: str, text: str | None = None, code_table: str | None = None) -> Loaded:
+    """Read, validate and check one file. Raises yamlsrc.InputError when the file is unusable.
+
+    `code_table`: a complete 科目 table (CSV/xlsx) to check codes against; else the file's
+    `options.code_table`, relative to the file."""
     src = yamlsrc.load(path, text)
     findings: list[Finding] = []
 
@@ -70,17 +77,30 @@ def load(path: str, text: str | None = None) -> Loaded:
 
     for p, line, col in src.duplicate_keys:
         findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
-    src.data = _strip_controls(src.data, (), at)
+    src.data = _strip_controls(src.data, (), at, src.data)
+    data, suppressed = check_schema.unknown_key_findings(src.data, at)
     try:
-        budget = model.validate(src.data)
+        budget = model.validate(data)
     except ValidationError as e:
-        for err in e.errors():
-            _schema_finding(err, at)
+        check_schema.schema_findings(e.errors(), data, at, suppressed)
         return Loaded(path, src, None, None, _sorted(findings))
     facts = Facts(budget)
-    ck = Checker(budget, facts, at)
-    ck.path = path          # style rules find a styles/ folder beside the file
-    ck.run()
+    table = None
+    where = code_table or budget.options.code_table
+    if where:
+        from pathlib import Path
+        p = Path(where)
+        if not code_table and not p.is_absolute():
+            p = Path(path).parent / p
+        try:
+            table = codetable.load_user(p, display=str(where))
+        except (codetable.CodeTableError, OSError) as e:
+            msg = e.args[0] if isinstance(e, codetable.CodeTableError) else f"无法读取科目表 {p}（{e.strerror or e}）"
+            at(("options", "code_table"), ERROR, "code.table", msg)
+    checker = Checker(budget, facts, at, table)
+    checker.line = lambda p: src.where(p)[0]
+    checker.path = path          # style rules find a styles/ folder beside the file
+    checker.run()
     from . import check_styles
     check_styles.run(budget, path, at)
     return Loaded(path, src, budget, facts, _sorted(findings))
@@ -95,18 +115,18 @@ def strip_control(text: str) -> str:
     return CONTROL_RE.sub("", text)
 
 
-def _strip_controls(value, path, at):
+def _strip_controls(value, path, at, root=None):
     """Remove control characters from every text and key, with a warning naming each field."""
     if isinstance(value, str):
         found = CONTROL_RE.findall(value)
         if not found:
             return value
         chars = "、".join(sorted({f"U+{ord(c):04X}" for c in found}))
-        where = ".".join(str(x) for x in path)
+        where = labels.describe(path, root)
         at(path, WARNING, "text.control-char", f"{where}：含有不可见的控制字符 {chars}，生成文件时已删除")
         return strip_control(value)
     if isinstance(value, list):
-        return [_strip_controls(v, path + (i,), at) for i, v in enumerate(value)]
+        return [_strip_controls(v, path + (i,), at, root) for i, v in enumerate(value)]
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
@@ -115,7 +135,7 @@ def _strip_controls(value, path, at):
                 key = strip_control(k)
                 at(path + (k,), WARNING, "text.control-char",
                    f"字段名“{key}”含有不可见的控制字符，已删除", key=True)
-            out[key] = _strip_controls(v, path + (k,), at)
+            out[key] = _strip_controls(v, path + (k,), at, root)
         return out
     return value
 
@@ -124,66 +144,11 @@ def _sorted(findings):
     return sorted(findings, key=lambda f: (f.line, f.col, f.rule))
 
 
-_TYPE_MSG = {
-    "missing": "缺少必填字段“{field}”",
-    "extra_forbidden": "未知字段“{field}”（是否拼写错误？）",
-    "literal_error": "“{input}”不是允许的值，应为：{expected}",
-    "int_parsing": "应为整数，而不是“{input}”",
-    "decimal_parsing": "应为数字，而不是“{input}”",
-    "bool_parsing": "应为 true 或 false，而不是“{input}”",
-    "dict_type": "应为“字段: 值”的映射",
-    "model_type": "应为“字段: 值”的映射",
-    "list_type": "应为列表（每项以“- ”开头）",
-    "string_type": "应为文字",
-    "too_short": "至少需要一项",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "int_parsing_size": "整数位数过多",
-    "finite_number": "应为有限的数字",
-    "string_too_long": "文字过长（最多 {max_length} 字）",
-}
-
-
-def _schema_finding(err, at):
-    loc = tuple(err["loc"])
-    # pydantic adds union branch names / function markers to loc; keep only data keys
-    data_loc = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x.startswith("function-")
-                                                                    or x in ("list", "dict", "tuple", "str", "int"))))
-    field = str(data_loc[-1]) if data_loc else ""
-    typ = err["type"]
-    if typ == "missing":
-        rule, key = "schema.missing", False
-        data_loc = data_loc[:-1]
-    elif typ == "extra_forbidden":
-        rule, key = "schema.unknown-key", True
-    elif typ in ("value_error", "assertion_error"):
-        rule, key = "schema.value", False
-    else:
-        rule, key = "schema.type", False
-    tmpl = _TYPE_MSG.get(typ)
-    if typ in ("value_error",):
-        msg = str(err.get("ctx", {}).get("error", err["msg"]))
-    elif tmpl:
-        ctx = err.get("ctx", {})
-        inp = err.get("input")
-        if isinstance(inp, (dict, list)):
-            inp = "…"
-        elif isinstance(inp, str) and len(inp) > 40:   # a pasted page would otherwise fill the terminal
-            inp = inp[:40] + "…"
-        msg = tmpl.format(field=field, input=inp,
-                          expected=ctx.get("expected", "").replace("'", ""), max_length=ctx.get("max_length", ""))
-    elif typ.startswith("greater_than") or typ.startswith("less_than"):
-        msg = f"数值超出允许范围（{err['msg']}）"
-    else:
-        msg = f"取值无效：{err['msg']}"
-    where = ".".join(str(x) for x in data_loc)
-    at(data_loc, ERROR, rule, f"{where}：{msg}" if where else msg, key=key)
-
-
 # ---------------------------------------------------------------------------------------------
-class Checker:
-    def __init__(self, b: model.Budget, facts: Facts, at):
+class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
+    def __init__(self, b: model.Budget, facts: Facts, at, table=None):
         self.b, self.f, self.at = b, facts, at
+        self.table = table
 
     def run(self):
         for name in dir(self):
@@ -191,6 +156,17 @@ class Checker:
                 getattr(self, name)()
         from . import check_template_facts   # the conditions the file's style depends on
         check_template_facts.run(self)
+
+    def _row(self, coll, i, label):
+        """第3条经济分类（30201 办公费）: a row by its 1-based ordinal and its own words."""
+        mw, _noun = labels.ROWS.get(coll, ("项", label))
+        item = getattr(self.b, coll)[i]
+        words = item.name if coll == "projects" else " ".join(x for x in (item.code, getattr(item, "name", None) or
+                                                                         codes.ECON_DEPT.get(item.code, "")) if x)
+        return f"第{i + 1}{mw}{label}（{words}）"
+
+    def _unit_choices(self) -> str:
+        return "、".join(f"{u.code} {u.name}" for u in self.b.units)
 
     def err(self, path, rule, msg, key=False):
         self.at(path, ERROR, rule, msg, key)
@@ -205,16 +181,18 @@ class Checker:
         for coll, label in (("expenditure", "支出科目"), ("economic", "经济分类"), ("projects", "项目")):
             for i, item in enumerate(getattr(self.b, coll)):
                 if item.unit is not None and item.unit not in codes_:
-                    self.err((coll, i, "unit"), "ref.unknown-unit",
-                             f"{label}引用的单位代码 {item.unit} 不在 units 中")
+                        self.err((coll, i, "unit"), "ref.unknown-unit",
+                             f"{self._row(coll, i, label)}引用的单位代码 {item.unit} 不在预算单位中；可选：{self._unit_choices()}")
                 elif item.unit is None and many:
-                    self.err((coll, i), "ref.missing-unit", f"部门预算有多个单位，{label}须填写 unit（单位代码）")
+                    self.err((coll, i), "ref.missing-unit",
+                             f"部门预算有多个单位，{self._row(coll, i, label)}须写明所属单位（“unit: 单位代码”）；"
+                             f"可选：{self._unit_choices()}")
         if self.b.running_costs:
             for code in self.b.running_costs:
                 if code not in codes_:
-                    self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在 units 中", key=True)
+                    self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在预算单位中；可选：{self._unit_choices()}", key=True)
         if self.b.agency.kind == "单位" and many:
-            self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请将 agency.kind 设为 部门")
+            self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请把“kind: 单位”改为“kind: 部门”")
 
     def rule_functional_codes(self):
         seen = {}
@@ -228,35 +206,21 @@ class Checker:
             if ln.code in names and names[ln.code] != ln.name:
                 self.err(("expenditure", i, "name"), "code.name-mismatch",
                          f"科目 {ln.code} 的名称“{ln.name}”与前面的“{names[ln.code]}”不一致")
-            names.setdefault(ln.code, ln.name)
-            if not self.f.func_name(ln.code[:3]):
-                self.err(("expenditure", i, "code"), "code.unknown-class",
-                         f"科目 {ln.code} 所属的类 {ln.code[:3]} 不是支出功能分类的类")
-            elif not self.f.func_name(ln.code[:5]):
-                self.err(("expenditure", i, "code"), "code.unknown-subclass",
-                         f"科目 {ln.code} 所属的款 {ln.code[:5]} 名称未知；请在 functional_names 中补充")
+            names.setdefault(ln.code, ln.name)   # class, subclass and official names: check_rules_codes
             if ln.wages + ln.family + ln.office + ln.ops + ln.target == 0:
                 self.warn(("expenditure", i), "amount.zero-row", f"科目 {ln.code} {ln.name} 金额全部为 0")
 
     def rule_economic_codes(self):
         seen = {}
         for i, ln in enumerate(self.b.economic):
-            cls = ln.code[:3]
-            if cls not in codes.ECON_DEPT_CLASSES:
-                self.err(("economic", i, "code"), "code.unknown-class", f"经济分类 {ln.code} 不属于部门预算支出经济分类的类")
-            elif ln.name is None and ln.code not in codes.ECON_DEPT:
-                self.err(("economic", i, "code"), "code.unknown-subclass", f"经济分类款 {ln.code} 名称未知，请填写 name")
-            if ln.gov[:3] not in codes.ECON_GOV_CLASSES:
-                self.err(("economic", i, "gov"), "code.unknown-class", f"政府经济分类 {ln.gov} 不属于政府预算支出经济分类的类")
-            elif ln.gov_name is None and ln.gov not in codes.ECON_GOV:
-                self.err(("economic", i, "gov"), "code.unknown-subclass", f"政府经济分类款 {ln.gov} 名称未知，请填写 gov_name")
+            # class, subclass and official names: check_rules_codes
             key = (self.f.unit_of(ln.unit), ln.code, ln.gov, ln.source, ln.kind, ln.carryover)
             if key in seen:
                 self.err(("economic", i, "code"), "code.duplicate",
                          f"经济分类 {ln.code}→{ln.gov} 重复（同一单位、资金来源），请合并为一行")
             seen[key] = i
 
-    # -- identities ----------------------------------------------------------------------------
+    # -- identities (projects and economic vs functional: check_rules_amounts) ---------------------
     def rule_income_matches_expenditure(self):
         if self.b.income is None:
             return
@@ -271,51 +235,6 @@ class Checker:
         if "上年结转" in self.b.income and r2(self.b.income["上年结转"]) != r2(t("all", "all", True)):
             self.err(("income", "上年结转"), "identity.income-source",
                      f"上年结转收入 {f2(self.b.income['上年结转'])} ≠ 上年结转支出 {f2(t('all', 'all', True))}", key=True)
-
-    def rule_economic_matches_functional(self):
-        if not self.b.economic:
-            if self.f.total("basic") != 0:
-                self.warn(("economic",), "identity.econ-missing", "有基本支出但未填写经济分类（economic），表六/06表将为空")
-            return
-        ft, et = self.f.total, self.f.econ_total
-        tol = TOL_WAN if self.b.amount_unit == "万元" else ZERO
-        for s in model.SOURCES:
-            for kind, label in (("personnel", "人员经费"), ("office", "公用经费")):
-                fv, ev = ft(kind, s, False), et(kind, s, False)
-                if fv == ev:
-                    continue
-                msg = f"{s}基本支出{label}：经济分类合计 {f2(ev)} ≠ 功能分类合计 {f2(fv)}"
-                if abs(fv - ev) <= tol:
-                    self.warn(("economic",), "identity.econ-basic", msg + f"（在 {tol} 万元容差内）")
-                else:
-                    self.err(("economic",), "identity.econ-basic", msg)
-
-    def rule_projects_match_functional(self):
-        if not self.b.projects:
-            if self.f.total("project") != 0:
-                self.err(("projects",), "identity.projects", "有项目支出但未填写项目（projects）")
-            return
-        pt = self.f.projects_total(carry=None)
-        ft = self.f.total
-        for s in model.SOURCES:
-            for carry in (False, True):
-                for kind, label in (("ops", "其他运转类"), ("target", "特定目标类")):
-                    pv, fv = pt(kind, s, carry), ft(kind, s, carry)
-                    if pv != fv:
-                        when = "上年结转" if carry else "本年"
-                        self.err(("projects",), "identity.projects",
-                                 f"{when}{s}{label}项目合计 {f2(pv)} ≠ 支出科目中的{label}项目支出 {f2(fv)}")
-        by_func = defaultdict(Decimal)
-        for i, p in enumerate(self.b.projects):
-            if p.function:
-                by_func[p.function] += sum(p.amounts.values(), ZERO)
-        if by_func and all(p.function for p in self.b.projects):
-            for code, amt in sorted(by_func.items()):
-                fv = sum((leaf.v("project") for leaf in self.f.leaves if leaf.code == code), ZERO)
-                if amt != fv:
-                    i = next(i for i, p in enumerate(self.b.projects) if p.function == code)
-                    self.err(("projects", i, "function"), "identity.project-function",
-                             f"功能科目 {code} 下项目合计 {f2(amt)} ≠ 该科目项目支出 {f2(fv)}")
 
     def rule_projects(self):
         names, codes_ = {}, {}
@@ -352,7 +271,7 @@ class Checker:
                         derived, label = ZERO, key
                     else:
                         self.err((block, key), "schema.unknown-key",
-                                 f"未知的控制数“{key}”；可用：{', '.join(sorted(values))[:200]}", key=True)
+                                 f"未知的控制数“{key}”；可用：{'、'.join(f'“{v}”' for v in sorted(values))[:300]}", key=True)
                         continue
                 else:
                     derived, label = values[key]
@@ -378,7 +297,8 @@ class Checker:
             if t.title_name and t.title_name != p.name:
                 self.warn(base + ("title_name",), "perf.name-mismatch",
                           f"绩效目标表项目名称“{t.title_name}”与项目支出表“{p.name}”不一致")
-            if t.funds_yuan is not None:
+            slipped = self.whole_file_in_yuan or i in self.slipped_projects   # amount.unit-slip says it
+            if t.funds_yuan is not None and not slipped:
                 annual = t.funds_yuan.annual.total()
                 if r2(annual) != r2(amount_yuan):
                     self.err(base + ("funds_yuan", "annual"), "perf.funds-annual",
@@ -391,7 +311,8 @@ class Checker:
                 elif 1 < years < 99 and period != annual * years and annual:
                     self.warn(base + ("funds_yuan", "period"), "perf.funds-period",
                               f"项目“{p.name}”实施期资金 {period:,.0f} 元 ≠ 年度资金 {annual:,.0f} 元 × 项目期 {years} 年")
-            self._cost_indicator(p, t, base, amount_yuan / 10000)
+            if not slipped:
+                self._cost_indicator(p, t, base, amount_yuan / 10000)
             cats = _indicator_categories(t.indicators)
             missing = [c for c in ("成本", "产出", "效益", "满意度") if not cats.get(c)]
             if missing and p.publish_performance:

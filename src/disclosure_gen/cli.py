@@ -62,10 +62,10 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB"
 
 
-def _load(path):
+def _load(path, code_table=None):
     from . import check, yamlsrc
     try:
-        return check.load(path), None
+        return check.load(path, code_table=code_table), None
     except yamlsrc.InputError as e:
         where = f"{path}:{e.line}:{e.col}" if e.line else path
         return None, f"{where} 无法使用 {e.message}"
@@ -77,7 +77,7 @@ def cmd_check(args) -> int:
     out = []
     color = _color()
     for i, path in enumerate(args.files):
-        loaded, problem = _load(path)
+        loaded, problem = _load(path, getattr(args, "codes", None))
         if problem:
             status = max(status, 2)
             out.append({"file": path, "fatal": problem, "errors": None, "warnings": None, "findings": []})
@@ -438,6 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "每条为：文件:行:列 级别 规则 消息。退出码：0 无错误，1 有错误，2 文件无法使用。")
     c.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
     c.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text（默认）| json")
+    c.add_argument("--codes", metavar="科目表", help="完整的政府收支分类科目表（CSV 或 xlsx：编码, 名称），"
+                   "不在表中的编码为错误（也可在文件的 options.code_table 中指定）")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("render", help="生成 DOCX/PDF 文件", description="由预算数据文件生成预算公开文件。\n"

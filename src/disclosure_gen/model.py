@@ -94,6 +94,7 @@ class Strict(BaseModel):
 class Options(Strict):
     template_version: Literal["2023", "2026"] = Field("2026", title="山西样式模板版本")
     thousands_in_tables: Optional[bool] = Field(None, title="表格金额是否使用千分位")
+    code_table: Optional[str] = Field(None, title="完整科目表文件（CSV 或 xlsx：编码, 名称），相对于本文件")
 
 
 class Agency(Strict):
@@ -246,7 +247,9 @@ class Prior(Strict):
     sangong: Optional[PriorItem] = Field(None, title="上年“三公”经费合计（原因）")
     sangong_items: dict[Literal["因公出国", "公务接待", "公务用车购置", "公务用车运行"], PriorItem] = Field(
         default_factory=dict, title="上年“三公”经费分项")
-    running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费")
+    running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费（山西样式：行政单位和参公单位）")
+    agency_running_costs: Optional[PriorItem] = Field(
+        None, title="上年机关（机构）运转经费（河南样式：各单位一般公共预算公用经费）")
 
 
 def _default_style() -> str:
@@ -287,6 +290,9 @@ class Budget(Strict):
         default_factory=dict, title="类/款科目名称补充（编码: 名称）")
     controls: dict[str, Money] = Field(default_factory=dict, title="控制数（手工填写的合计，用于核对）")
     published: dict[str, Annotated[Decimal, AfterValidator(_figure)]] = Field(default_factory=dict, title="已公开文件印出的数字（用于核对）")
+    rolled_over_from: Optional[int] = Field(
+        None, ge=2000, le=2100, title="由哪一年的文件经 rollover 生成（check 据此提示沿用上年的内容；全部核实后可删除）")
+    confirmed: list[Text] = Field(default_factory=list, title="已核实无误的提示（check 提示末尾给出的文字，每行一条）")
 
     @field_validator("units")
     @classmethod

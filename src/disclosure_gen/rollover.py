@@ -29,7 +29,7 @@ YEAR_END_ONLY = (("overview", "organization", "*"),)
 _PRIOR_TITLES = {
     "total": "上年收支总计", "expenditure_total": "上年支出总计", "gpb": "上年一般公共预算当年拨款",
     "fund": "上年政府性基金预算", "soe": "上年国有资本经营预算", "sangong": "上年“三公”经费合计",
-    "running_costs": "上年机关运行经费",
+    "running_costs": "上年机关运行经费", "agency_running_costs": "上年机关（机构）运转经费",
 }
 REASON_COMMENT = "请填写增减变动主要原因（无变动可留空）"
 
@@ -146,6 +146,16 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
     # -- the budget year -------------------------------------------------------------------------
     doc["agency"]["year"] = to
     ch(f"agency.year：{year} → {to}")
+    # check warns about what usually goes stale until changed or confirmed (check_rules_rollover)
+    if "rolled_over_from" in doc:
+        doc["rolled_over_from"] = year
+    else:
+        doc.insert(list(doc.keys()).index("agency") if "agency" in doc else 0, "rolled_over_from", year,
+                   comment="由该年文件经 rollover 生成：check 会提示沿用上年的内容，核实后可删除这一行")
+    ch(f"rolled_over_from：{year}（check 将提示沿用上年的内容，直到修改或在 confirmed 中确认）")
+    if "confirmed" in doc:
+        del doc["confirmed"]
+        ch(f"confirmed：已删除（{year} 年的核实不适用于新年度）")
     if to != year + 1:
         res.todo.append(f"目标年度 {to} 不是 {year} 的下一年：prior_year 中的“上年数”取的是 {year} 年的数字，请核实")
 
@@ -157,15 +167,16 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
         "fund": t("all", "fund", False),
         "soe": t("all", "soe", False),
         "sangong": f.sangong_amount("合计"),
-        # 机关运行经费: typed per unit in the Shanxi style; the Henan style prints 机关（机构）运转经费
-        # as the general-budget 公用经费
-        "running_costs": f.total("office", "gpb", False) if b.style == "henan" else f.running_costs_total,
+        # two concepts, one field each: Shanxi's 机关运行经费 (typed per unit, 行政 and 参公 units) and
+        # Henan's 机关（机构）运转经费 (the general-budget 公用经费 of all units)
+        "running_costs": f.running_costs_total,
+        "agency_running_costs": f.total("office", "gpb", False),
     }
     if f.expenditure_total != f.income_total:
         figures["expenditure_total"] = f.expenditure_total
     old_prior = doc.get("prior_year")
     prior = old_prior if isinstance(old_prior, CommentedMap) else CommentedMap()
-    for key in ("total", "expenditure_total", "gpb", "fund", "soe", "sangong", "running_costs"):
+    for key in ("total", "expenditure_total", "gpb", "fund", "soe", "sangong", "running_costs", "agency_running_costs"):
         if key in figures:
             # zero items the old file did not have need no reason line
             prior[key] = _prior_item(figures[key], unit, flow=figures[key] == 0 and key not in prior)

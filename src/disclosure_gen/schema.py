@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 # $defs: title and description of each object type
 DEFS = {
@@ -57,10 +58,80 @@ FIELDS = {
 }
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_MONEY_HINT = "金额：数字（本文件 amount_unit 所示单位），可带千分位逗号"
+_MONEY_HINT = "金额：数字（单位见 amount_unit），只写数字和小数点，不写千分位逗号，不能为负数。例：104.14"
+
+# the constraints `check` enforces, stated in the schema so that an editor marks them as the author types
+MONEY_PATTERN = r"^\s*\d+(?:\.\d{1,6})?\s*$"   # no thousands comma: in a {…} row it splits the figure
+CODE_DIGITS = {
+    ("Agency", "code"): (3,), ("Unit", "code"): (6, 9), ("ExpLine", "code"): (7,), ("EconLine", "code"): (5,),
+    ("EconLine", "gov"): (5,), ("Project", "function"): (7,),
+}
+FORMAT_MD = Path(__file__).resolve().parents[2] / "docs" / "format.md"
+# docs/format.md: which table documents which object (a `## `section`` heading or a line before the table)
+_SECTIONS = [
+    ("## 文件的各部分", "Budget"), ("## `options`", "Options"), ("## `agency`", "Agency"), ("## `units`", "Unit"),
+    ("## `overview`", "Overview"), ("## `expenditure`", "ExpLine"), ("## `economic`", "EconLine"),
+    ("## `projects`", "Project"), ("### `performance`", "Performance"), ("`funds_yuan` 的两部分", "Funds"),
+    ("每部分按来源", "FundSplit"), ("## `procurement`", "Procurement"), ("## `assets`", "Assets"),
+    ("## `notes`", "Notes"), ("## `prior_year`", "Prior"), ("每项内部", "PriorItem"),
+]
 
 
-def _fix_object(name: str, obj: dict) -> None:
+def format_help(text: str | None = None) -> dict[tuple[str, str], tuple[str, str]]:
+    """(object, field) → (meaning, example) from the tables of docs/format.md."""
+    if text is None:
+        text = FORMAT_MD.read_text(encoding="utf-8") if FORMAT_MD.is_file() else ""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    obj, cols = None, None
+    for line in text.splitlines():
+        hit = next((o for start, o in _SECTIONS if line.startswith(start)), None)
+        if hit:
+            obj, cols = hit, None
+            continue
+        if line.startswith("## "):
+            obj, cols = None, None
+            continue
+        if not line.startswith("|") or obj is None:
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "字段":
+            cols = cells
+            continue
+        m = re.fullmatch(r"`([^`]+)`", cells[0])
+        if not m or cols is None:
+            continue
+        meaning = cells[1] if len(cells) > 1 else ""
+        ex_col = next((i for i, c in enumerate(cols) if c in ("示例", "取值")), None)
+        example = cells[ex_col] if ex_col is not None and ex_col < len(cells) else ""
+        out[(obj, m.group(1))] = (meaning, example)
+    return out
+
+
+def _plain(md: str) -> str:
+    return re.sub(r"\*\*|`", "", md).strip()
+
+
+def _describe(meaning: str, example: str, obj: str) -> str:
+    text = _plain(meaning).rstrip("。")
+    ex = _plain(example)
+    if not ex or ex in ("见下",):
+        ex = "见 docs/format.md"
+    return f"{text}。例：{ex}"
+
+
+def _constrain(node):
+    """Money: a number ≥ 0 or a numeric text; nothing like "850万" or "-3"."""
+    if isinstance(node, dict):
+        if node.get("anyOf") == [{"type": "number"}, {"type": "string"}]:
+            node["anyOf"] = [{"type": "number", "minimum": 0}, {"type": "string", "pattern": MONEY_PATTERN}]
+        for v in node.values():
+            _constrain(v)
+    elif isinstance(node, list):
+        for v in node:
+            _constrain(v)
+
+
+def _fix_object(name: str, obj: dict, helps: dict) -> None:
     if name in DEFS:
         obj["title"], obj["description"] = DEFS[name]
     elif "description" in obj and not _CJK.search(obj["description"]):
@@ -71,17 +142,39 @@ def _fix_object(name: str, obj: dict) -> None:
             prop["title"] = title
         elif "title" in prop and not _CJK.search(prop["title"]):
             prop["title"] = field
-        # amounts accept "1,234.56" as well as numbers; say so on hover
-        if prop.get("anyOf") == [{"type": "number"}, {"type": "string"}] and "description" not in prop:
+        is_money = prop.get("anyOf") == [{"type": "number"}, {"type": "string"}]
+        if (name, field) in helps:
+            prop["description"] = _describe(*helps[(name, field)], name)
+            if is_money:
+                prop["description"] += "（只写数字和小数点，不写千分位逗号，不能为负数）"
+        elif is_money:
             prop["description"] = _MONEY_HINT
+        digits = CODE_DIGITS.get((name, field))
+        if digits:
+            pat = "|".join(f"\\d{{{d}}}" for d in digits)
+            target = prop
+            for alt in prop.get("anyOf", []):
+                if alt.get("type") == "string":
+                    target = alt
+            target["pattern"] = f"^(?:{pat})$"
+    if name == "Budget":
+        fn = obj.get("properties", {}).get("functional_names")
+        if fn is not None:
+            fn["propertyNames"] = {"pattern": r"^(?:\d{3}|\d{5})$"}
 
 
 def schema() -> dict:
     from .model import Budget
     s = Budget.model_json_schema()
-    _fix_object("Budget", s)
+    helps = format_help()
+    _fix_object("Budget", s, helps)
     for name, obj in s.get("$defs", {}).items():
-        _fix_object(name, obj)
+        _fix_object(name, obj, helps)
+    published = s.get("properties", {}).get("published")
+    _constrain({k: v for k, v in s.items() if k != "properties"})
+    for k, v in s.get("properties", {}).items():
+        if v is not published:          # printed figures may be negative (a change in percent)
+            _constrain(v)
     out = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     out.update(s)
     return out

@@ -55,6 +55,21 @@ def skeleton(name: str, kind: str, year: int, style: str, code: str = "000",
     g = _GOV.get(unit_type, _GOV["行政单位"])
     unit_code = code + "001"
     unit_word = "本部门" if kind == "部门" else "本单位"
+    # the prior-year lines the style compares, with a reason only where the style prints one
+    if style == "henan":
+        prior_tail = """\
+  gpb: {amount: 0, reason: }            # 上年一般公共预算
+  fund: {amount: 0, reason: }           # 上年政府性基金预算
+  soe: {amount: 0, reason: }            # 上年国有资本经营预算
+  sangong: {amount: 0}                  # 上年“三公”经费合计（河南样式不印合计的原因）
+  agency_running_costs: {amount: 0, reason: }   # 上年机关（机构）运转经费（各单位一般公共预算公用经费）
+"""
+    else:
+        prior_tail = """\
+  gpb: {amount: 0}                      # 上年一般公共预算当年拨款（山西样式不印原因）
+  sangong: {amount: 0, reason: }        # 上年“三公”经费合计
+  running_costs: {amount: 0}            # 上年机关运行经费（行政单位和参公单位）
+"""
     more_units = ""
     if kind == "部门":
         more_units = f"""\
@@ -102,6 +117,7 @@ overview:                     # 第一部分 概况
 # 列：wages 工资福利支出 | family 对个人和家庭的补助 | office 公用经费
 #     ops 项目支出-其他运转类 | target 项目支出-特定目标类
 # source 资金来源，省略时为 一般公共预算；unit 省略时为唯一的预算单位；carryover: true 表示上年结转资金。
+# 金额只写数字和小数点，不要写千分位逗号：{{…}} 一行中的逗号分隔字段，1,850.00 会被拆成两个字段。
 # 下面几行是常见科目的示例，请改为预算系统中{unit_word}的科目和金额。
 expenditure:
   - {{code: "2019999", name: 其他一般公共服务支出, wages: 0, office: 0}}
@@ -165,9 +181,4 @@ notes:                        # 其他说明
 
 prior_year:                   # 上年预算数（用于“比上年增加/减少”的说明）及增减变动主要原因
   total: {{amount: 0, reason: }}          # 上年收支总计
-  gpb: {{amount: 0, reason: }}            # 上年一般公共预算当年拨款
-  fund: {{amount: 0}}                     # 上年政府性基金预算
-  soe: {{amount: 0}}                      # 上年国有资本经营预算
-  sangong: {{amount: 0}}                  # 上年“三公”经费合计
-  running_costs: {{amount: 0}}            # 上年机关运行经费
-"""
+{prior_tail}"""

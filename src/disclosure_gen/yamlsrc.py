@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from . import yaml_messages
+
 try:  # the C composer is ~10x faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -99,17 +101,20 @@ def load(path: str | Path, text: str | None = None) -> Source:
         _prescan(text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        what = (e.problem or e.context or "语法错误")
-        raise InputError(f"YAML 语法错误：{_zh_problem(what)}", line, col) from None
+        pm, cm = e.problem_mark, e.context_mark
+        if (e.problem or "").startswith("exceeded maximum nesting depth"):
+            mark = pm or cm
+            raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）", *((mark.line + 1, mark.column + 1) if mark else ())) from None
+        msg, line, col = yaml_messages.explain(e.problem, e.context, text, pm and (pm.line, pm.column),
+                                               cm and (cm.line, cm.column))
+        raise InputError(f"YAML 语法错误：{msg}", line, col) from None
     except yaml.reader.ReaderError as e:   # a raw control character, e.g. pasted from another system
         line, col = _offset_to_line_col(text, e.position)
         ch = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
         raise InputError(f"含有不可见的控制字符 {ch}（多见于从其他系统复制的文字），YAML 不允许；请删除该字符",
                          line, col) from None
     except yaml.YAMLError as e:  # pragma: no cover - other parser errors
-        raise InputError(f"YAML 语法错误：{e}") from None
+        raise InputError(f"YAML 语法错误：{yaml_messages.translate(getattr(e, 'problem', None))}") from None
     except RecursionError:
         raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）") from None
     if root is None:
@@ -167,24 +172,6 @@ def _prescan(text: str) -> None:
                 raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）",
                                  ev.start_mark.line + 1, ev.start_mark.column + 1)
             stack.append([isinstance(ev, yaml.SequenceStartEvent), 0])
-
-
-def _zh_problem(problem: str) -> str:
-    table = {
-        "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
-        "mapping values are not allowed here": "此处不能出现冒号“:”（值中含冒号时请加引号）",
-        "could not find expected ':'": "缺少冒号“:”",
-        "found undefined alias": "引用了未定义的锚点（*别名）",
-        "found unknown escape character": "双引号内有无效的转义“\\”（要写反斜杠请用 \\\\，或改用单引号）",
-        "did not find expected hexdecimal number": "双引号内的反斜杠转义无效（如 C:\\Users 中的 \\U；要写反斜杠请用 \\\\，或改用单引号）",
-        "found invalid Unicode character escape code": "双引号内的 \\u 转义不是有效字符（请直接输入该字符）",
-        # libyaml 0.2.5+ stops at its own depth limit (1000) before our event-stream check sees it
-        "exceeded maximum nesting depth": f"嵌套层数过多（超过 {MAX_DEPTH} 层）",
-    }
-    for en, zh in table.items():
-        if problem.startswith(en):
-            return zh
-    return problem
 
 
 def _convert(node, path, src: Source, counter, depth):

@@ -1,0 +1,112 @@
+"""Issue 11, classes 3 and 6: a complete 科目 table the user supplies (CSV or xlsx, file option or CLI),
+and the reasons each style declares in its style.yaml are exactly the ones its templates print."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from disclosure_gen import check, check_rules_reasons, derive
+
+ROOT = Path(__file__).resolve().parents[1]
+GAOPING = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"
+TABLE = [("科目编码", "科目名称"), ("2010450", "事业运行"), ("2019999", "其他一般公共服务支出"),
+         ("2080505", "机关事业单位基本养老保险缴费支出"), ("2080506", "机关事业单位职业年金缴费支出"),
+         ("2101102", "事业单位医疗"), ("2101103", "公务员医疗补助"), ("2129999", "其他城乡社区支出"),
+         ("2210201", "住房公积金")]
+
+
+def _line(path, needle):
+    return next(i for i, ln in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1) if needle in ln)
+
+
+def _csv(tmp_path, rows, name="科目表.csv", encoding="utf-8"):
+    p = tmp_path / name
+    p.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding=encoding)
+    return p
+
+
+def test_a_complete_table_makes_an_unknown_code_an_error_at_the_code(tmp_path):
+    table = _csv(tmp_path, [r for r in TABLE if r[0] != "2101103"])
+    loaded = check.load(str(GAOPING), code_table=str(table))
+    (f,) = [x for x in loaded.findings if x.rule == "code.not-in-table"]
+    assert f.severity == check.ERROR and f.line == _line(GAOPING, '"2101103"')
+    assert "2101103 公务员医疗补助" in f.message and "科目表" in f.message
+
+
+def test_a_name_differing_from_the_table_is_a_warning_naming_both(tmp_path):
+    rows = [r if r[0] != "2101102" else ("2101102", "事业单位医疗支出") for r in TABLE]
+    loaded = check.load(str(GAOPING), code_table=str(_csv(tmp_path, rows, encoding="gb18030")))   # a GBK export
+    (f,) = [x for x in loaded.findings if x.rule == "code.official-name"]
+    assert f.severity == check.WARNING and "事业单位医疗" in f.message and "事业单位医疗支出" in f.message
+
+
+def test_an_xlsx_table_in_the_files_options(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    for r in TABLE:
+        if r[0] != "2210201":
+            wb.active.append([int(r[0]) if r[0].isdigit() else r[0], r[1]])   # codes as spreadsheet numbers
+    wb.save(tmp_path / "科目表.xlsx")
+    text = GAOPING.read_text(encoding="utf-8").replace('  template_version: "2026"',
+                                                       '  template_version: "2026"\n  code_table: 科目表.xlsx', 1)
+    f = tmp_path / "x.yaml"
+    f.write_text(text, encoding="utf-8")
+    loaded = check.load(str(f))
+    (x,) = [x for x in loaded.findings if x.rule == "code.not-in-table"]
+    assert "2210201" in x.message and x.line == _line(f, '"2210201"')
+
+
+def test_a_table_that_cannot_be_read_is_an_error_at_the_option(tmp_path):
+    text = GAOPING.read_text(encoding="utf-8").replace('  template_version: "2026"',
+                                                       '  template_version: "2026"\n  code_table: 没有这个文件.csv', 1)
+    f = tmp_path / "x.yaml"
+    f.write_text(text, encoding="utf-8")
+    (x,) = [x for x in check.load(str(f)).findings if x.rule == "code.table"]
+    assert x.line == _line(f, "code_table") and "找不到科目表文件" in x.message
+
+
+def test_the_command_line_option(tmp_path):
+    table = _csv(tmp_path, [r for r in TABLE if r[0] != "2019999"])
+    p = subprocess.run([sys.executable, "-m", "disclosure_gen", "check", str(GAOPING), "--codes", str(table)],
+                       capture_output=True, text=True)
+    assert p.returncode == 1
+    assert f":{_line(GAOPING, chr(34) + '2019999' + chr(34))}:" in p.stdout and "code.not-in-table" in p.stdout
+
+
+# -- reasons: declared by the style, printed by its templates ------------------------------------------------
+PRIOR = """prior_year:
+  total: {amount: 3000.00, reason: 原因total}
+  expenditure_total: {amount: 2999.00, reason: 原因expenditure_total}
+  gpb: {amount: 3000.00, reason: 原因gpb}
+  fund: {amount: 5.00, reason: 原因fund}
+  soe: {amount: 5.00, reason: 原因soe}
+  sangong: {amount: 4.00, reason: 原因sangong}
+  sangong_items:
+    因公出国: {amount: 1.00, reason: 原因因公出国}
+    公务接待: {amount: 1.00, reason: 原因公务接待}
+    公务用车购置: {amount: 1.00, reason: 原因公务用车购置}
+    公务用车运行: {amount: 1.00, reason: 原因公务用车运行}
+  running_costs: {amount: 5.00, reason: 原因running_costs}
+  agency_running_costs: {amount: 5.00, reason: 原因agency_running_costs}
+"""
+
+
+@pytest.mark.parametrize("style", ["shanxi", "henan"])
+def test_the_reasons_a_style_declares_are_the_ones_it_prints(style, tmp_path):
+    from disclosure_gen import render
+    text = GAOPING.read_text(encoding="utf-8")
+    text = text[:text.index("prior_year:")] + PRIOR
+    f = tmp_path / "x.yaml"
+    f.write_text(text, encoding="utf-8")
+    loaded = check.load(str(f))
+    assert loaded.budget is not None
+    html, _assets, _doc = render.render_html(derive.Facts(loaded.budget), style)
+    declared = set(check_rules_reasons.style_declarations(style)["reasons"])
+    for key in ("total", "expenditure_total", "gpb", "fund", "soe", "sangong", "因公出国", "公务接待",
+                "公务用车购置", "公务用车运行", "running_costs", "agency_running_costs"):
+        group = key if key.isascii() else "sangong_items"
+        printed = f"原因{key}" in html
+        assert printed == (group in declared), (style, key, printed)
