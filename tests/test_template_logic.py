@@ -226,13 +226,13 @@ def test_a_frame_missing_from_a_style_is_a_chinese_message_not_a_traceback(tmp_p
     import shutil
     import subprocess
     import sys
-    for name in ("_shared", "_base", "shanxi"):
-        shutil.copytree(TEMPLATES / name, tmp_path / "t" / name)
+    # a user's copy of the style under the same name comes before the built-in one
+    shutil.copytree(TEMPLATES / "shanxi", tmp_path / "t" / "shanxi")
     style = tmp_path / "t" / "shanxi" / "style.yaml"
     text = style.read_text(encoding="utf-8")
     assert "\n  running_none_institution:" in text
     style.write_text(re.sub(r"\n  running_none_institution:[^\n]*", "", text), encoding="utf-8")
-    env = dict(os.environ, DISCLOSURE_GEN_TEMPLATES=str(tmp_path / "t"), PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, DISCLOSURE_GEN_STYLES=str(tmp_path / "t"), PYTHONPATH=str(ROOT / "src"))
     env.pop("DISCLOSURE_GEN_DEBUG", None)
     out = tmp_path / "out"
     p = subprocess.run([sys.executable, "-m", "disclosure_gen", "render", str(INPUTS / "gaoping-bigdata-2026.yaml"),

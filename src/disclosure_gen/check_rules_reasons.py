@@ -7,21 +7,18 @@ warning too (it would be lost silently).
 """
 from __future__ import annotations
 
-import os
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-
 from .money import r2
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:   # pragma: no cover
-    from yaml import SafeLoader as _Loader
 
-_TEMPLATES = Path(os.environ.get("DISCLOSURE_GEN_TEMPLATES", Path(__file__).resolve().parents[2] / "templates"))
-STYLE_NAMES = {"shanxi": "山西", "henan": "河南", "hubei": "湖北"}
+def style_label(name: str) -> str:
+    """The style's display name (style.yaml `label`), else its registered name."""
+    from . import styles
+    try:
+        return str(styles.get(name).config.get("label") or name)
+    except styles.StyleError:
+        return name
+
+
 LABEL = {
     "total": "收支总计", "expenditure_total": "支出总计", "gpb": "一般公共预算", "fund": "政府性基金预算",
     "soe": "国有资本经营预算", "sangong": "“三公”经费合计", "running_costs": "机关运行经费",
@@ -29,14 +26,13 @@ LABEL = {
 }
 
 
-@lru_cache(maxsize=8)
 def style_declarations(name: str) -> dict:
-    """`reasons:` and `prior:` of a style's style.yaml (with the `versions:` blocks, by version)."""
-    p = _TEMPLATES / name / "style.yaml"
+    """`reasons:` and `prior:` of a style (its style.yaml merged over what it extends), with the
+    `versions:` blocks by version, from the style registry."""
+    from . import styles
     try:
-        with open(p, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_Loader) or {}
-    except OSError:
+        data = styles.get(name).config
+    except styles.StyleError:
         return {}
     out = {"reasons": data.get("reasons"), "prior": data.get("prior"), "versions": {}}
     for v, over in (data.get("versions") or {}).items():
@@ -80,7 +76,7 @@ class ReasonRules:
         if printed is None:
             return
         printed = set(printed)
-        sname = STYLE_NAMES.get(style, style)
+        sname = style_label(style)
         for key, path, label, item in self._prior_items():
             reason = (item.reason or "").strip()
             group = "sangong_items" if key.startswith("sangong_items.") else key
@@ -101,7 +97,7 @@ class ReasonRules:
         """机关运行经费 (Shanxi: 行政 and 参公 units) and 机关（机构）运转经费 (Henan: 公用经费 of all units)."""
         uses = _declared(self.b.style, self.b, "prior") or []
         py = self.b.prior_year
-        sname = STYLE_NAMES.get(self.b.style, self.b.style)
+        sname = style_label(self.b.style)
         if "agency_running_costs" in uses and py.agency_running_costs is None and py.running_costs is not None:
             self.warn(("prior_year", "running_costs"), "prior.concept",
                       f"{sname}样式比较的是上年机关（机构）运转经费（各单位一般公共预算公用经费），"

@@ -39,6 +39,25 @@ def _style_choices() -> str:
     return " | ".join(out)
 
 
+def _prior_tail(style: str) -> str:
+    """The prior-year lines the style compares (style.yaml `prior:`), each with `reason:` only where
+    the style prints one (`reasons:`), commented with the field's title from the model."""
+    from . import check_rules_reasons, model
+    d = check_rules_reasons.style_declarations(style)
+    prior, reasons = list(d.get("prior") or []), set(d.get("reasons") or [])
+    fields = model.Prior.model_fields
+    lines = []
+    for key in prior:
+        if key in ("total", "expenditure_total", "sangong_items") or key not in fields:
+            continue        # written above (totals) or per item (三公 items are optional)
+        row = f"  {key}: {{amount: 0" + (", reason: }" if key in reasons else "}")
+        title = fields[key].title or key
+        if key not in reasons:
+            title += "（本样式不印原因）"
+        lines.append(_pad(row, 40) + "# " + title)
+    return "".join(line + "\n" for line in lines)
+
+
 def _pad(s: str, col: int) -> str:
     """`s` followed by spaces up to display column `col` (CJK characters are two columns wide)."""
     width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
@@ -55,21 +74,7 @@ def skeleton(name: str, kind: str, year: int, style: str, code: str = "000",
     g = _GOV.get(unit_type, _GOV["行政单位"])
     unit_code = code + "001"
     unit_word = "本部门" if kind == "部门" else "本单位"
-    # the prior-year lines the style compares, with a reason only where the style prints one
-    if style == "henan":
-        prior_tail = """\
-  gpb: {amount: 0, reason: }            # 上年一般公共预算
-  fund: {amount: 0, reason: }           # 上年政府性基金预算
-  soe: {amount: 0, reason: }            # 上年国有资本经营预算
-  sangong: {amount: 0}                  # 上年“三公”经费合计（河南样式不印合计的原因）
-  agency_running_costs: {amount: 0, reason: }   # 上年机关（机构）运转经费（各单位一般公共预算公用经费）
-"""
-    else:
-        prior_tail = """\
-  gpb: {amount: 0}                      # 上年一般公共预算当年拨款（山西样式不印原因）
-  sangong: {amount: 0, reason: }        # 上年“三公”经费合计
-  running_costs: {amount: 0}            # 上年机关运行经费（行政单位和参公单位）
-"""
+    prior_tail = _prior_tail(style)
     more_units = ""
     if kind == "部门":
         more_units = f"""\
