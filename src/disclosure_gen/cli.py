@@ -112,7 +112,7 @@ def _formats(text: str):
     formats = [x.strip().lower() for x in text.split(",") if x.strip()]
     bad = [x for x in formats if x not in pipeline.FORMATS]
     if bad or not formats:
-        _err(f"未知格式：{', '.join(bad) or text}（可用：docx,pdf,html）")
+        _err(f"未知格式：{', '.join(bad) or text}（可用：docx,pdf,html,xlsx）")
         return None
     return formats
 
@@ -402,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "文件名取自单位名称和年度；写入是原子的：失败时原有文件保持不变。")
     r.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
     r.add_argument("--style", metavar="样式", help="样式（shanxi | henan），默认取文件中的 style")
-    r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html,xlsx（默认 docx,pdf；xlsx 为公开表工作簿）")
     r.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     r.add_argument("--force", action="store_true", help="数据有错误时仍生成，每页标注“草稿（存在校验错误）”")
     r.add_argument("-v", "--verbose", action="store_true", help="同时列出警告")
@@ -435,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     b.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认按 CPU 数，最多 4）")
     b.add_argument("--style", metavar="样式", help="样式（默认取各文件中的 style）")
-    b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html,xlsx（默认 docx,pdf；xlsx 为公开表工作簿）")
     b.add_argument("--force", action="store_true", help="数据有错误的文件也生成草稿")
     b.set_defaults(func=cmd_batch)
 

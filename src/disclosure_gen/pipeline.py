@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import check
 
-FORMATS = ("docx", "pdf", "html")
+FORMATS = ("docx", "pdf", "html", "xlsx")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
@@ -174,6 +174,8 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
         pdf_worker.submit(html, assets, style, draft)
     if "html" in formats:
         out["html"] = html.encode("utf-8")
+    if "xlsx" in formats:
+        out["xlsx"] = render.render_xlsx(html, doc.style, draft=draft)
     if "docx" in formats:
         out["docx"] = render.render_docx(html, assets, style, draft=draft)
     if "pdf" in formats:
