@@ -176,6 +176,15 @@ def _read_xlsx(p: Path) -> list[Sheet]:
                         m = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', fh.read(4096))
                     if m:
                         dims[n] = int(m.group(1))
+                    else:           # no dimension: count the rows (streamed, stops at the limit)
+                        rows = 0
+                        with z.open(n) as fh:
+                            while rows <= MAX_ROWS:
+                                chunk = fh.read(1 << 20)
+                                if not chunk:
+                                    break
+                                rows += chunk.count(b"<row ")
+                        dims[n] = rows
     except zipfile.BadZipFile:
         raise ImportRefused(f"{name}：不是 Excel 工作簿（文件已损坏或不是 .xlsx）") from None
     if dims and max(dims.values()) > MAX_ROWS:
@@ -480,6 +489,8 @@ def label_cols(t: Table):
             roles[c] = "unit_code"
         elif "项目类型" in j or last == "类型":
             roles[c] = "type"
+        elif "资金来源" in last or last == "来源":
+            roles[c] = "source_text"
         elif "编码" in j and "收入科目" in j:
             roles[c] = "income_code"
         elif "编码" in last or last == "科目代码":
@@ -901,9 +912,14 @@ class Importer:
 
     # -- projects ------------------------------------------------------------------------------------------------
     def _project_table(self, t, carry_default: bool):
+        by_text = "source_text" in label_cols(t).values()
+
         def pick(path):
             s = col_source(path)
             if s is None:
+                # one amount column beside a 资金来源 column: the row's source says whose money it is
+                if by_text and (path[-1] in ("合计", "金额", "小计", "预算数") or path[-1].endswith("金额")):
+                    return ("row", is_carry(path) or carry_default)
                 return None
             return (s, is_carry(path) or carry_default)
         cols = self._amount_fields(t, pick)
@@ -939,7 +955,16 @@ class Importer:
                 continue
             amounts = defaultdict(Decimal)
             for c, k in cols.items():
+                if k[0] == "row":
+                    src = col_source((r.extra.get("source_text", ""),)) or "一般公共预算"
+                    k = (src, k[1] or "结转" in r.extra.get("source_text", ""))
                 amounts[k] += r.amounts.get(c, ZERO)
+            same = next((p for p in self.projects if by_text and p["name"] == r.name
+                         and p["unit"] == (r.unit_code or current)), None)
+            if same is not None:     # one row per project and source
+                for k, v in amounts.items():
+                    same["amounts"][k] = same["amounts"].get(k, ZERO) + v
+                continue
             self.projects.append({"name": r.name, "unit": r.unit_code or current, "type": r.extra.get("type", ""),
                                   "amounts": dict(amounts), "where": t.sheet.where(r.r),
                                   "code": r.extra.get("project_code", "")})
