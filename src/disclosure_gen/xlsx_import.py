@@ -256,8 +256,8 @@ KINDS = [   # (kind, pattern on the title without spaces, what the summary calls
     ("fund_income", r"政府性基金.*收入", "政府性基金预算收入表"),
     ("fund_exp", r"政府性基金.*支出", "政府性基金预算支出表"),
     ("soe_exp", r"国有资本经营", "国有资本经营预算支出表"),
-    ("econ_all", r"经济分类汇总|支出经济分类表", "支出经济分类汇总表"),
     ("econ_basic", r"基本支出.*(经济|科目)|基本支出表", "基本支出经济分类表"),
+    ("econ_all", r"经济分类汇总|支出经济分类表", "支出经济分类汇总表"),
     ("gpb_exp", r"一般公共预算支出", "一般公共预算支出表"),
     ("projects_carry", r"项目支出.*上年结转", "项目支出表（上年结转）"),
     ("projects", r"项目支出", "项目支出表"),
@@ -269,6 +269,7 @@ KIND_NAMES = {k: n for k, _p, n in KINDS}
 TOTAL_WORDS = {"合计", "总计", "部门合计", "单位合计", "本年收入合计", "本年支出合计", "收入总计", "支出总计",
                "收入合计", "支出合计"}
 _LABEL_RE = re.compile(r"^(预算公开表\s*\d+|预算\s*\d+\s*表|表\s*[\d一二三四五六七八九十]+|附表\s*\d+)$")
+_META = r"(单位|部门)名称[:：]|(编制|填报|预算)单位[:：]"
 _CN_NUM = re.compile(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）|^[①②③④⑤⑥⑦⑧⑨⑩]")
 
 
@@ -337,7 +338,7 @@ def recognise(sheet: Sheet) -> Table | str:
         if m_unit and len(texts) <= 3:
             unit = m_unit.group(1)
             for t in texts:
-                if re.search(r"(单位|部门)名称[:：]", norm(t)):
+                if re.search(_META, norm(t)):
                     meta = norm(t)
             r += 1
             continue
@@ -345,8 +346,8 @@ def recognise(sheet: Sheet) -> Table | str:
             label = norm(texts[0])
             r += 1
             continue
-        if len(texts) <= 2 and any(re.search(r"(单位|部门)名称[:：]", norm(t)) for t in texts):
-            meta = next(norm(t) for t in texts if re.search(r"(单位|部门)名称[:：]", norm(t)))
+        if len(texts) <= 2 and any(re.search(_META, norm(t)) for t in texts):
+            meta = next(norm(t) for t in texts if re.search(_META, norm(t)))
             r += 1
             continue
         if kind is None and len(set(texts)) == 1 and not _data_like(row):
@@ -357,6 +358,9 @@ def recognise(sheet: Sheet) -> Table | str:
                     break
             if kind is not None:
                 r += 1
+                continue
+            if len(texts) == 1 and len(norm(texts[0])) <= 30:
+                r += 1          # a line above the title: 附件2, 草稿, 公开日期 …
                 continue
         break
     if kind is None:
@@ -456,6 +460,10 @@ def _num(cell_value, table: Table, sheet: Sheet, r: int, c: int, findings: list)
     return d / table.factor
 
 
+# "2010101 行政运行", "30101基本工资": a classification code (3/5/7 digits) and its name; not "2026年…"
+_CODE_NAME = re.compile(r"^(\d{7}|\d{5}|\d{3})(?:\s+|(?=[^\d\s年月日号期万元个%．.、）)]))(.*)$")
+
+
 @dataclass
 class Row:
     r: int                         # grid row
@@ -524,7 +532,9 @@ def read_rows(t: Table, findings: list, amount_cols=None) -> list[Row]:
                     if cell.origin or isinstance(v, Decimal) is False:
                         amounts[c] = _num(v if cell.origin else None, t, sheet, r, c, findings)
                 continue
-            s = norm(v) if v is not None else ""
+            s = re.sub(r"\s+", " ", str(v)).strip() if v is not None else ""
+            if role not in ("name", "type", "source_text"):
+                s = norm(s)
             if isinstance(v, Decimal):
                 s = str(int(v)) if v == v.to_integral_value() else str(v)
             if role == "code_part":
@@ -543,11 +553,11 @@ def read_rows(t: Table, findings: list, amount_cols=None) -> list[Row]:
             code = "".join(code_parts) if all(code_parts) or not code_parts[-1] else ""
             if not all(code_parts):
                 code = "".join(p for p in code_parts if p) if code_parts[0] else ""
-        m = re.match(r"^(\d{3,9})\s*(\S.*)?$", code + ((" " + name) if not code and name else ""))
-        if not code and m and re.match(r"^\d{3,9}", name):
+        m = _CODE_NAME.match(name) if not code else None
+        if m:
             code, name = m.group(1), (m.group(2) or "").strip()
         elif code and not code.isdigit():
-            m2 = re.match(r"^(\d{3,9})\s*(.*)$", code)
+            m2 = _CODE_NAME.match(code)
             if m2:
                 code, rest = m2.group(1), m2.group(2).strip()
                 name = name or rest
@@ -643,6 +653,9 @@ class Importer:
             if mm:
                 self.meta["kind"] = self.meta["kind"] or mm.group(1)
                 self.meta["name"] = self.meta["name"] or mm.group(2)
+            mm = re.match(r"(?:编制|填报|预算)单位[:：](.+)$", t.meta)
+            if mm:
+                self.meta["name"] = self.meta["name"] or mm.group(1)
         if not self.meta["kind"]:
             mk = re.search(r"年度?(单位|部门)", t.title)
             if mk:
