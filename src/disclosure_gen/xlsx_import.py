@@ -1114,6 +1114,42 @@ def fmt(d: Decimal) -> str:
     return f"{d.quantize(CENT):,.2f}"
 
 
+# Where a table prints only 基本支出 per 项, the split into 工资福利 / 对个人和家庭的补助 / 公用经费 is
+# not printed anywhere; any split with the economic totals reproduces every table. The one chosen
+# follows what the 项 are for: 对个人和家庭的补助 (retirement pay) first to the 离退休 项 (2080501/02),
+# 公用经费 first to the running-cost 项 (…01 行政运行, …02 一般行政管理事务, …50 事业运行), 工资福利
+# first to the rest (social-security, medical, housing-fund 项).
+def _basic_preference(code: str, kind: str) -> int:
+    running = len(code) == 7 and code[5:] in ("01", "02", "50")
+    retired = code[:5] == "20805" and code[5:] in ("01", "02")
+    if kind == "family":
+        return 0 if retired else 1
+    if kind == "office":
+        return 0 if running else 1
+    return 1 if running or retired else 0
+
+
+def _allocate_basic(codes_: list[str], rows: list[Decimal], want: list[Decimal]) -> list[list[Decimal]]:
+    """rows × (wages, family, office) with the given row sums and (when they agree) column sums."""
+    m = [[ZERO] * 3 for _ in rows]
+    left = list(rows)
+    for j in (1, 2, 0):                 # family, office, then wages
+        kind = BASIC[j]
+        need = want[j]
+        for i in sorted(range(len(rows)), key=lambda i: (_basic_preference(codes_[i], kind), i)):
+            if need <= 0:
+                break
+            take = min(need, left[i])
+            if take > 0:
+                m[i][j] += take
+                left[i] -= take
+                need -= take
+    for i, rest in enumerate(left):      # totals that disagree: the remainder stays 工资福利
+        if rest > 0:
+            m[i][0] += rest
+    return m
+
+
 def northwest(rows: list[Decimal], cols: list[Decimal]) -> list[list[Decimal]]:
     """A non-negative matrix with the given row and column sums (north-west corner rule); when the
     sums differ, the last column takes the difference of each row (never negative)."""
@@ -1415,11 +1451,25 @@ def build(imp: Importer) -> Result:
         want = [max(tg[(stream[0], stream[1], k)], ZERO) for k in kinds]
         if sum(want) == 0:
             want = [ZERO] * (len(kinds) - 1) + [sum((v for _k, v in items), ZERO)]
-        m = northwest([v for _k, v in items], want)
+        if t_ == "basic":
+            m = _allocate_basic([k[1] for k, _v in items], [v for _k, v in items], want)
+        else:
+            m = northwest([v for _k, v in items], want)
         for (key, _v), mrow in zip(items, m):
             for j, k in enumerate(kinds):
                 final[key][stream + (k,)] += mrow[j]
                 tg[(stream[0], stream[1], k)] -= mrow[j]
+
+    n_basic = len({k for (st, t_), items in open_cells.items() if t_ == "basic" for k, _v in items})
+    n_proj = len({k for (st, t_), items in open_cells.items() if t_ == "project" for k, _v in items})
+    if n_basic:
+        notes.append(f"{n_basic} 个科目的基本支出表中没有逐行分为工资福利/对个人和家庭的补助/公用经费，"
+                     "已按经济分类合计推算（各表数字不变），请核对 wages/family/office")
+    if n_proj:
+        notes.append(f"{n_proj} 个科目的项目支出表中没有逐行分为其他运转类/特定目标类，已按项目类型合计推算，请核对 ops/target")
+    if len(units) > 1 and all(not u for u, _c in imp.leaves):
+        notes.append(f"表中的支出科目只有{imp.meta['kind'] or '部门'}合计，不分单位：已全部记在第一个单位"
+                     f"“{units[default_unit]}”下，请按单位拆分 expenditure / economic 的 unit")
 
     # expenditure lines ---------------------------------------------------------------------------------------
     src_order = {s: i for i, s in enumerate(SOURCES)}
