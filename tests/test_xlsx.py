@@ -506,3 +506,17 @@ def test_import_refuses_to_overwrite(tmp_path, rendered, capsys):
     assert cli.main(["import", str(book), "-o", str(out)]) == 2
     assert out.read_text(encoding="utf-8") == "keep"
     assert "已存在" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in INPUTS])
+def test_into_with_the_same_tables_changes_nothing(rendered, tmp_path, capsys, stem):
+    """The file's own split (by unit, source and kind) that the tables do not print is kept."""
+    loaded, style, html, data = rendered[stem]
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(data)
+    target = tmp_path / "x.yaml"
+    original = (ROOT / "inputs" / f"{stem}.yaml").read_text(encoding="utf-8")
+    target.write_text(original, encoding="utf-8")
+    assert cli.main(["import", str(book), "--into", str(target)]) == 0
+    assert "数字没有变动" in capsys.readouterr().out
+    assert target.read_text(encoding="utf-8") == original

@@ -345,9 +345,11 @@ def cmd_import(args) -> int:
     errors = [f for f in loaded.findings if f.severity == "error"]
     for f in errors:
         _err(f.format())
-    bad = errors or any(f.severity == "error" for f in res.findings)
-    if bad:
-        _err(f"{target}：有 {len(errors)} 个校验错误（多为表格之间的数字不一致，见上），请核对表格或数据文件")
+    n_table = sum(1 for f in res.findings if f.severity == "error")
+    if errors or n_table:
+        what = "、".join(x for x in (f"表格中 {n_table} 个错误" if n_table else "",
+                                     f"{len(errors)} 个校验错误（多为表格之间的数字不一致）" if errors else "") if x)
+        _err(f"{target}：有{what}，见上；请核对表格或数据文件")
         return 1
     print(f"完成后运行：disclosure-gen check {target}", file=out)
     return 0

@@ -1241,6 +1241,7 @@ def build(imp: Importer) -> Result:
 
     # leaves: top-level cells (stream, basic|project) -----------------------------------------------------
     leaves: dict[tuple, Leaf] = {}
+    unit_given: dict[tuple, bool] = {}     # did the tables say which unit a 项 row belongs to
     for (u, code), leaf in imp.leaves.items():
         key = (unit_of(u), code)
         if key in leaves:
@@ -1257,6 +1258,7 @@ def build(imp: Importer) -> Result:
         else:
             leaf.unit = key[0]
             leaves[key] = leaf
+        unit_given[key] = unit_given.get(key, False) or bool(u)
     has_slice_table = any(leaf.slices for leaf in leaves.values())
     top: dict[tuple, dict] = {}           # leaf key → {(stream, top): amount}
     det: dict[tuple, dict] = {}           # leaf key → {stream: {kind5: amount}} (printed detail)
@@ -1428,7 +1430,8 @@ def build(imp: Importer) -> Result:
                 name = f"{name}（上年结转）" if carry else f"{name}（{len(seen_names) + 1}）"
                 notes.append(f"项目“{p['name']}”既有本年又有上年结转资金，结转部分记为“{name}”，请核对")
             seen_names.add(name)
-            projects.append({"name": name, "unit": unit_of(p["unit"]), "type": ptype, "carryover": carry,
+            projects.append({"name": name, "unit": unit_of(p["unit"]), "type": ptype, "type_printed": bool(ptype),
+                             "unit_printed": bool(p["unit"]), "carryover": carry,
                              "amounts": by_carry[carry], "where": p["where"],
                              "code": p["code"] or imp.project_codes.get(p["name"], "")})
     if any(not p["type"] for p in projects):
@@ -1483,14 +1486,18 @@ def build(imp: Importer) -> Result:
         for (s, c) in sorted(by_stream, key=lambda x: (x[1], src_order.get(x[0], 99))):
             exp_lines.append({"code": leaf.code, "name": leaf.name or codes.SUBCATEGORIES.get(leaf.code[:5], leaf.code),
                               "unit": key[0], "source": s, "carryover": c, "amounts": by_stream[(s, c)],
-                              "where": leaf.where})
+                              "where": leaf.where, "group": (key[0] if unit_given.get(key) else "", leaf.code)})
 
     # other blocks ---------------------------------------------------------------------------------------------------
     running = {}
     for name, amount, _where in imp.running:
         code = unit_of(name)
         running[code] = running.get(code, ZERO) + amount
-    data = {"units": units, "placeholder_units": placeholder, "expenditure": exp_lines, "economic": econ_lines,
+    observed = {(key[0] if unit_given.get(key) else "", leaf.code): (leaf.all, leaf.slices, leaf.streams)
+                for key, leaf in leaves.items()}
+    econ_unit_given = any(e["unit"] for e in imp.econ) or any(u for (u, _c, _g) in imp.econ_basic)
+    data = {"observed": observed, "econ_unit_given": econ_unit_given,
+            "units": units, "placeholder_units": placeholder, "expenditure": exp_lines, "economic": econ_lines,
             "projects": projects, "sangong": imp.sangong, "running_costs": running if any(running.values()) else {},
             "procurement": imp.procurement, "gov_fund_income": imp.fund_income}
     imp.todo = notes + imp.todo

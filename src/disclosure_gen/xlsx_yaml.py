@@ -227,6 +227,8 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
     code_map = {}
     for code, name in data["units"].items():
         hit = next((str(u.get("code")) for u in units if isinstance(u, dict) and (str(u.get("code")) == code or u.get("name") == name)), None)
+        if hit is None and len(known_codes) == 1:
+            hit = known_codes[0]        # a 单位 budget: the tables' one unit is the file's one unit
         code_map[code] = hit or code
     many = len(known_codes) > 1
 
@@ -237,68 +239,109 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
         return (str(d.get("code")), str(d.get("unit") or (known_codes[0] if known_codes else "")),
                 str(d.get("source") or "一般公共预算"), bool(d.get("carryover")))
 
-    # expenditure: matched rows keep their place and comments; amounts replaced
-    old = doc.get("expenditure") or []
-    index = {key_exp(d): d for d in old if isinstance(d, dict)}
-    new_list = []
+    factor = Decimal(10000) if unit == "元" else Decimal(1)
+
+    def wan(v) -> Decimal:
+        try:
+            return Decimal(str(v if v is not None else 0).replace(",", "")) / factor
+        except Exception:  # noqa: BLE001 - a broken value in the old file: never equal
+            return Decimal(-1)
+    first = known_codes[0] if known_codes else ""
+
+    # expenditure: a 项 whose figures in the new tables are what the file's rows already give keeps
+    # its rows as they are (their split by unit, source and kind, and their comments); the others
+    # get the rows the tables give
+    old = [d for d in (doc.get("expenditure") or []) if isinstance(d, dict)]
+    groups: dict[tuple, list] = {}
+    for d in old:
+        code, u = str(d.get("code")), str(d.get("unit") or first)
+        for g in ((u, code), ("", code)):
+            groups.setdefault(g, []).append(d)
+    new_by_group: dict[tuple, list] = {}
     for ln in data["expenditure"]:
-        u = ucode(ln["unit"])
-        k = (ln["code"], u, ln["source"], ln["carryover"])
-        d = index.pop(k, None)
-        if d is None:
+        g = ln["group"] if not ln["group"][0] else (ucode(ln["group"][0]), ln["group"][1])
+        new_by_group.setdefault(g, []).append(ln)
+    keep, drop = set(), set()
+    for g, lines in new_by_group.items():
+        mine = groups.get(g, [])
+        obs = data["observed"].get(ln_group(lines[0]))
+        if mine and obs is not None and _agrees(mine, obs, wan):
+            keep.update(id(d) for d in mine)
+            continue
+        drop.update(id(d) for d in mine)
+        name = lines[0]["name"]
+        changes.append(f"支出科目 {g[1]} {name}：" + ("按新表重写" if mine else "新增"))
+    new_list = [d for d in old if id(d) in keep or (id(d) not in drop and not any(
+        str(d.get("code")) == g[1] and (not g[0] or str(d.get("unit") or first) == g[0]) for g in new_by_group))]
+    for d in old:
+        if d not in new_list and id(d) not in drop:
+            changes.append(f"支出科目 {d.get('code')} {d.get('name')}：新表中没有，已删除")
+    for g, lines in new_by_group.items():
+        if any(id(d) in keep for d in groups.get(g, [])):
+            continue
+        for ln in lines:
             d = _flow({"code": ln["code"], "name": ln["name"]})
             if many:
-                d["unit"] = u
+                d["unit"] = ucode(ln["unit"])
             if ln["source"] != "一般公共预算":
                 d["source"] = ln["source"]
             if ln["carryover"]:
                 d["carryover"] = True
-            changes.append(f"支出科目 {ln['code']} {ln['name']}：新增")
-        for kk in ("wages", "family", "office", "ops", "target"):
-            v = ln["amounts"].get(kk, ZERO)
-            if v:
-                if kk not in d or Decimal(str(d[kk])) != v:
-                    if kk in d:
-                        changes.append(f"支出科目 {ln['code']} {kk}：{d[kk]} → {num(v, unit)}")
-                d[kk] = N(v)
-            elif kk in d:
-                changes.append(f"支出科目 {ln['code']} {kk}：{d[kk]} → 0")
-                del d[kk]
-        new_list.append(d)
-    for d in index.values():
-        changes.append(f"支出科目 {d.get('code')} {d.get('name')}：新表中没有，已删除")
-    _replace_list(doc, "expenditure", old, new_list)
+            for kk in ("wages", "family", "office", "ops", "target"):
+                if ln["amounts"].get(kk):
+                    d[kk] = N(ln["amounts"][kk])
+            new_list.append(d)
+    _replace_list(doc, "expenditure", doc.get("expenditure"), new_list)
 
-    # economic
-    old = doc.get("economic") or []
+    # economic: the same, by 部门/政府 经济分类 款 (and unit when the tables print one)
+    old = [d for d in (doc.get("economic") or []) if isinstance(d, dict)]
+    by_unit = data["econ_unit_given"]
 
-    def key_econ(d):
-        return (str(d.get("code")), str(d.get("gov")), str(d.get("unit") or (known_codes[0] if known_codes else "")),
-                str(d.get("source") or "一般公共预算"), str(d.get("kind") or "basic"), bool(d.get("carryover")))
-    index = {key_econ(d): d for d in old if isinstance(d, dict)}
-    new_list = []
+    def gkey(code, gov, u):
+        return (str(code), str(gov), u if by_unit else "")
+
+    def amounts_of(items, get):
+        out = {}
+        for it in items:
+            k = get(it)
+            out[k] = out.get(k, ZERO) + it["_amount"]
+        return {k: v.quantize(Decimal("0.01")) for k, v in out.items() if v}
+    mine_g: dict[tuple, list] = {}
+    for d in old:
+        mine_g.setdefault(gkey(d.get("code"), d.get("gov"), str(d.get("unit") or first)), []).append(d)
+    new_g: dict[tuple, list] = {}
     for e in data["economic"]:
-        u = ucode(e["unit"])
-        k = (e["code"], e["gov"], u, e["source"], e["kind"], e["carryover"])
-        d = index.pop(k, None)
-        if d is None:
-            d = _flow({"code": e["code"], "gov": e["gov"]})
-            changes.append(f"经济分类 {e['code']}→{e['gov']}：新增")
+        new_g.setdefault(gkey(e["code"], e["gov"], ucode(e["unit"])), []).append(e)
+    new_list = []
+    for g, mine in mine_g.items():
+        if g not in new_g:
+            changes.append(f"经济分类 {g[0]}→{g[1]}：新表中没有，已删除")
+            continue
+        a = amounts_of([{"_amount": wan(d.get("amount")), **d} for d in mine],
+                       lambda d: (str(d.get("source") or "一般公共预算"), str(d.get("kind") or "basic"), bool(d.get("carryover"))))
+        b = amounts_of([{"_amount": e["amount"], **e} for e in new_g[g]],
+                       lambda e: (e["source"], e["kind"], e["carryover"]))
+        if a == b:
+            new_list += mine
+            new_g.pop(g)
+        else:
+            changes.append(f"经济分类 {g[0]}→{g[1]}：" + "，".join(f"{fmt_d(v)}" for v in a.values())
+                           + " → " + "，".join(f"{fmt_d(v)}" for v in b.values()))
+    for g, items in new_g.items():
+        if g not in mine_g:
+            changes.append(f"经济分类 {g[0]}→{g[1]}：新增")
+        for e in items:
+            d = _flow({"code": e["code"], "gov": e["gov"], "amount": N(e["amount"])})
             if many:
-                d["unit"] = u
+                d["unit"] = ucode(e["unit"])
             if e["kind"] != "basic":
                 d["kind"] = e["kind"]
             if e["source"] != "一般公共预算":
                 d["source"] = e["source"]
             if e["carryover"]:
                 d["carryover"] = True
-        elif Decimal(str(d.get("amount", 0))) != e["amount"]:
-            changes.append(f"经济分类 {e['code']}→{e['gov']}：{d.get('amount')} → {num(e['amount'], unit)}")
-        d["amount"] = N(e["amount"])
-        new_list.append(d)
-    for d in index.values():
-        changes.append(f"经济分类 {d.get('code')}→{d.get('gov')}：新表中没有，已删除")
-    _replace_list(doc, "economic", old, new_list)
+            new_list.append(d)
+    _replace_list(doc, "economic", doc.get("economic"), new_list)
 
     # projects: by name; their texts (performance, function, code) stay
     old = doc.get("projects") or []
@@ -325,6 +368,11 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             d["amounts"] = _flow({s: N(a) for s, a in amounts.items()})
         if p["carryover"] and not d.get("carryover"):
             d["carryover"] = True
+        if p.get("type_printed") and d.get("type") != p["type"]:
+            changes.append(f"项目“{p['name']}”类型：{d.get('type')} → {p['type']}")
+            d["type"] = p["type"]
+        if many and p.get("unit_printed") and str(d.get("unit")) != ucode(p["unit"]):
+            d["unit"] = ucode(p["unit"])
         new_list.append(d)
     for d in index.values():
         changes.append(f"项目“{d.get('name')}”：新表中没有，已删除（其绩效目标文字随之删除）")
@@ -343,8 +391,29 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
     if data["procurement"] is not None:
         _replace_map(doc, "procurement", {k: N(v) for k, v in data["procurement"].items()}, changes, "政府采购")
     if data["gov_fund_income"]:
-        doc["gov_fund_income"] = [_flow({"code": g["code"], "name": g["name"], "amount": N(g["amount"])})
-                                  for g in data["gov_fund_income"]]
+        cur = [d for d in (doc.get("gov_fund_income") or []) if isinstance(d, dict)]
+        by_code = {str(d.get("code")): d for d in cur}
+        new_list = []
+        for g in data["gov_fund_income"]:
+            d = by_code.get(g["code"])
+            if d is None:
+                d = _flow({"code": g["code"], "name": g["name"], "amount": N(g["amount"])})
+                changes.append(f"政府性基金收入 {g['code']} {g['name']}：新增")
+            elif wan(d.get("amount")) != g["amount"]:
+                changes.append(f"政府性基金收入 {g['code']}：{d.get('amount')} → {num(g['amount'], unit)}")
+                d["amount"] = N(g["amount"])
+            new_list.append(d)
+        _replace_list(doc, "gov_fund_income", doc.get("gov_fund_income"), new_list)
+    # typed income (optional in the format) follows the new expenditure, source by source
+    inc = doc.get("income")
+    if isinstance(inc, dict):
+        by = {}
+        for ln in data["expenditure"]:
+            k = "上年结转" if ln["carryover"] else ln["source"]
+            by[k] = by.get(k, ZERO) + sum(ln["amounts"].values(), ZERO)
+        _replace_map(doc, "income", {k: N(v) for k, v in by.items() if v or k in inc}, changes, "收入")
+    if not changes:
+        return text, changes        # the same figures: the file stays byte for byte
     import io
     buf = io.StringIO()
     y.dump(doc, buf)
@@ -352,20 +421,23 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
 
 
 def _replace_list(doc, key, old, new_list):
+    """Make the list `doc[key]` hold `new_list`, in place: items it already had stay where they are
+    with their comments (ruamel keeps a comment line with the item before it), dropped ones are
+    deleted, new ones appended."""
     from ruamel.yaml.comments import CommentedSeq
-    if isinstance(old, CommentedSeq):
-        # keep the list object (its comments); drop items, then put the new ones in order
-        old_items = list(old)
-        comments = {id(x): old.ca.items.get(i) for i, x in enumerate(old_items)}
-        del old[:]
-        old.ca.items.clear()
-        for i, item in enumerate(new_list):
-            old.append(item)
-            c = comments.get(id(item))
-            if c is not None:
-                old.ca.items[i] = c
-    else:
+    if not isinstance(old, CommentedSeq):
         doc[key] = CommentedSeq(new_list)
+        return
+    wanted = {id(x) for x in new_list}
+    for i in range(len(old) - 1, -1, -1):
+        if id(old[i]) not in wanted:
+            if i in old.ca.items and i > 0 and (i - 1) not in old.ca.items:
+                old.ca.items[i - 1] = old.ca.items[i]      # a comment block below a dropped row stays
+            del old[i]
+    have = {id(x) for x in old}
+    for item in new_list:
+        if id(item) not in have:
+            old.append(item)
 
 
 def _replace_map(doc, key, values: dict, changes, label):
@@ -376,10 +448,60 @@ def _replace_map(doc, key, values: dict, changes, label):
                 changes.append(f"{label} {k}：{cur[k]} → 0")
                 del cur[k]
         for k, v in values.items():
-            if str(cur.get(k)) != str(v):
+            if not _same(cur.get(k), v):
                 changes.append(f"{label} {k}：{cur.get(k, 0)} → {v}")
-            cur[k] = v
+                cur[k] = v
     else:
         doc[key] = _flow(values)
         if values:
             changes.append(f"{label}：已填入")
+
+
+def _same(a, b) -> bool:
+    try:
+        return Decimal(str(a if a is not None else 0)) == Decimal(str(b))
+    except Exception:  # noqa: BLE001 - a nested value (by source): compare as text
+        return str(a) == str(b)
+
+
+def fmt_d(v: Decimal) -> str:
+    return f"{v:.2f}"
+
+
+def ln_group(ln) -> tuple:
+    return ln["group"]
+
+
+def _agrees(lines, observed, wan) -> bool:
+    """Do the file's rows of one 项 give the figures the new tables print for it?"""
+    from .derive import KIND_GROUPS
+    from .model import SOURCES, UNIT_FUNDS
+    all_, slices, streams = observed
+    cells = {}
+    for d in lines:
+        s = str(d.get("source") or "一般公共预算")
+        c = bool(d.get("carryover"))
+        for k in ("wages", "family", "office", "ops", "target"):
+            v = wan(d.get(k))
+            if v:
+                cells[(s, c, k)] = cells.get((s, c, k), ZERO) + v
+
+    def total(kind, sources, carry=None):
+        ks = KIND_GROUPS.get(kind, ("wages", "family", "office", "ops", "target")) if kind != "all" else (
+            "wages", "family", "office", "ops", "target")
+        return sum((v for (s, c, k), v in cells.items() if k in ks and s in sources and (carry is None or c == carry)), ZERO)
+
+    def same(a, b):
+        return Decimal(a).quantize(Decimal("0.01")) == Decimal(b).quantize(Decimal("0.01"))
+    for kind, v in all_.items():
+        if not same(total(kind, SOURCES), v):
+            return False
+    for (s, _c), d in slices.items():
+        for kind, v in d.items():
+            if not same(total(kind, (s,), False), v):
+                return False
+    for (s, c), v in streams.items():
+        src = UNIT_FUNDS if s == "unit_funds" else SOURCES if s == "all" else (s,)
+        if not same(total("all", src, c), v):
+            return False
+    return True
