@@ -62,10 +62,14 @@ def tables(html: str) -> dict[str, list[list[str]]]:
     return out
 
 
-def import_to_tables(tmp_path, files, style, name="x.yaml", extra=()):
+def import_to_tables(tmp_path, files, style, name="x.yaml", extra=(), version=None):
     target = tmp_path / name
     status = cli.main(["import", *map(str, files), "-o", str(target), *extra])
     assert status == 0, f"import exit {status}"
+    if version:     # an export's titles are not the document's: the author sets the style version
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text.replace("\nagency:", f'\noptions: {{template_version: "{version}"}}\nagency:', 1),
+                          encoding="utf-8")
     loaded = check.load(str(target))
     assert loaded.budget is not None and not loaded.errors, [f.format() for f in loaded.errors]
     html, _a, _d = render.render_html(loaded.facts, style)
@@ -277,21 +281,25 @@ def _y(x, unit):
     return float(x * 10000) if unit == "元" else float(x)
 
 
-def export_like(facts, path, unit="元"):
-    """The budget of `facts` as a budget-system export (not our own layout)."""
+def export_like(facts, path, unit="元", of_unit=None):
+    """The budget of `facts` as a budget-system export (not our own layout); `of_unit`: the export
+    of one unit of a department (its rows only)."""
     f = facts
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    name = f.b.agency.name
+    name = f.b.agency.name if of_unit is None else f.unit_by_code[of_unit].name
+    first = of_unit is None or of_unit == f.units[0].code
+    U = dict(unit=of_unit)
+    total = f.total if of_unit is None else f.unit_total(of_unit)
     y = lambda x: _y(x, unit)  # noqa: E731
     # 一般公共预算支出表: split 类/款/项 columns, 基本支出 with 人员经费/公用经费, 合计 first
     for title, src, cols_sub in (("一般公共预算支出预算表", "gpb", None), ("政府性基金预算支出预算表", "fund", None)):
         rows = []
-        for r in f.func_rows(source=src, carry=False):
+        for r in f.func_rows(source=src, carry=False, **U):
             c1, c2, c3 = (r.code[:3], r.code[3:5] if len(r.code) > 3 else "", r.code[5:] if len(r.code) > 5 else "")
             rows.append([c1, c2, c3, r.name, y(r.v()), y(r.v("basic")), y(r.v("wages")), y(r.v("family")),
                          y(r.v("office")), y(r.v("project")), y(r.v("ops")), y(r.v("target")), "备注"])
-        t = f.total
+        t = total
         rows.append(["合计", None, None, None, y(t("all", src, False)), y(t("basic", src, False)),
                      y(t("wages", src, False)), y(t("family", src, False)), y(t("office", src, False)),
                      y(t("project", src, False)), y(t("ops", src, False)), y(t("target", src, False)), None])
@@ -300,20 +308,20 @@ def export_like(facts, path, unit="元"):
             ["类", "款", "项", "", "", "小计", "工资福利支出", "对个人和家庭的补助", "公用经费", "小计", "其他运转类",
              "特定目标类", ""]), rows, unit=unit, meta=name, hidden=2)
     # 支出总表: code and name in one cell, 合计 last, all sources
-    rows = [[f"{r.code} {r.name}", y(r.v()), y(r.v("basic")), y(r.v("project"))] for r in f.func_rows(carry=None)]
-    rows.append(["合计", y(f.total()), y(f.total("basic")), y(f.total("project"))])
+    rows = [[f"{r.code} {r.name}", y(r.v()), y(r.v("basic")), y(r.v("project"))] for r in f.func_rows(carry=None, **U)]
+    rows.append(["合计", y(total()), y(total("basic")), y(total("project"))])
     _sheet(wb, "部门支出总表", ([("功能分类科目", 1), ("合计", 1), ("基本支出", 1), ("项目支出", 1)], None), rows,
            unit=unit, total_first=False, meta=name)
     # 收入总表 by source
     rows = [[r.code, r.name, y(r.v("all", "all", False)), y(r.v("all", "gpb", False)), y(r.v("all", "fund", False)),
              y(r.v("all", "soe", False)), y(r.v("all", "special", False)), y(r.v("all", "unit_funds", False)),
-             y(r.v("all", "all", True))] for r in f.func_rows(carry=None)]
+             y(r.v("all", "all", True))] for r in f.func_rows(carry=None, **U)]
     _sheet(wb, "部门收入总表", ([("科目编码", 1), ("科目名称", 1), ("本年收入", 6), ("上年结转", 1)],
                            ["", "", "小计", "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金",
                             "单位资金", ""]), rows, unit=unit, meta=name)
     # 基本支出经济分类: "30101 基本工资" in one cell, government code and name apart
     rows = []
-    for r in f.econ_rows("basic", "gpb", False):
+    for r in f.econ_rows("basic", "gpb", False, **U):
         if r.level == "类":
             rows.append([f"{r.code} {r.name}", None, None, y(r.v()), y(r.v("personnel")), y(r.v("office"))])
         else:
@@ -325,13 +333,15 @@ def export_like(facts, path, unit="元"):
     if f.econ_total("project") != 0:
         rows = [[f"{r.code} {r.name}", r.gov_code, r.gov_name, y(r.v()), y(r.v("all", "gpb", False)),
                  y(r.v("all", "fund", False)), y(r.v("all", "all", True))]
-                for r in f.econ_rows("all", "all", None) if r.level == "款"]
+                for r in f.econ_rows("all", "all", None, **U) if r.level == "款"]
         _sheet(wb, "支出经济分类汇总表", (
             [("部门预算支出经济分类科目", 1), ("政府预算支出经济分类", 2), ("合计", 1), ("一般公共预算", 1),
              ("政府性基金", 1), ("上年结转", 1)], ["", "科目编码", "科目名称", "", "", "", ""]), rows, unit=unit, meta=name)
     # 项目支出表: one row per project and 资金来源, a hidden column and a 备注 column
     rows = []
     for p in f.projects:
+        if of_unit is not None and p.unit != of_unit:
+            continue
         for s, a in p.model.amounts.items():
             rows.append([p.name, p.type, ("上年结转-" if p.carryover else "") + s, y(a), "无"])
     _sheet(wb, "项目支出预算表", ([("项目名称", 1), ("项目类型", 1), ("资金来源", 1), ("金额", 1), ("备注", 1)], None),
@@ -339,13 +349,15 @@ def export_like(facts, path, unit="元"):
     # “三公”经费: items down the side
     labels = {"因公出国": "1.因公出国（境）费", "公务接待": "2.公务接待费", "公务用车购置": "3.公务用车购置费",
               "公务用车运行": "4.公务用车运行维护费"}
-    rows = [[labels[it], y(f.sangong_amount(it)), y(f.sangong_amount(it, "gpb"))] for it in SANGONG_ITEMS]
-    rows.append(["合计", y(f.sangong_amount("合计")), y(f.sangong_amount("合计", "gpb"))])
+    sg = (lambda it, s="all": f.sangong_amount(it, s)) if first else (lambda it, s="all": 0)  # noqa: E731
+    rows = [[labels[it], y(sg(it)), y(sg(it, "gpb"))] for it in SANGONG_ITEMS]
+    rows.append(["合计", y(sg("合计")), y(sg("合计", "gpb"))])
     _sheet(wb, "“三公”经费预算表", ([("项目", 1), ("合计", 1), ("一般公共预算", 1)], None), rows, unit=unit, meta=name)
-    if f.running_costs_total:
+    rc = f.running_costs_total if of_unit is None else f.running_costs.get(of_unit, 0)
+    if rc:
         _sheet(wb, "机关运行经费预算表", ([("单位名称", 1), ("合计", 1)], None),
-               [["合计", y(f.running_costs_total)]], unit=unit, meta=name)
-    if f.b.gov_fund_income:
+               [["合计", y(rc)]], unit=unit, meta=name)
+    if f.b.gov_fund_income and first:
         rows = [[r.code, r.name, y(r.amount)] for r in f.income_rows()]
         _sheet(wb, "政府性基金预算收入表", ([("收入科目编码", 1), ("科目名称", 1), ("金额", 1)], None), rows,
                unit=unit, meta=name)
@@ -520,3 +532,21 @@ def test_into_with_the_same_tables_changes_nothing(rendered, tmp_path, capsys, s
     assert cli.main(["import", str(book), "--into", str(target)]) == 0
     assert "数字没有变动" in capsys.readouterr().out
     assert target.read_text(encoding="utf-8") == original
+
+
+def test_department_as_per_unit_exports(rendered, tmp_path):
+    """A department's budget as one export per unit (each with its 单位名称 line): the rows are
+    each unit's, and the department's tables are the same."""
+    loaded, style, html, data = rendered["jincheng-bigdata-2023"]
+    files = []
+    for u in loaded.budget.units:
+        p = tmp_path / f"{u.code}.xlsx"
+        export_like(loaded.facts, p, of_unit=u.code)
+        files.append(p)
+    new, got = import_to_tables(tmp_path, files, style, version=loaded.budget.options.template_version)
+    assert_same_tables(tables(html), got)
+    assert [u.name for u in new.budget.units] == [u.name for u in loaded.budget.units]
+    # each unit's 项 rows under that unit
+    units = {u.name: u.code for u in new.budget.units}
+    by_unit = {(units[loaded.facts.unit_by_code[ln.unit].name], ln.code) for ln in loaded.budget.expenditure}
+    assert {(ln.unit, ln.code) for ln in new.budget.expenditure} == by_unit

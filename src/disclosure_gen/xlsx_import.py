@@ -273,6 +273,11 @@ _META = r"(单位|部门)名称[:：]|(编制|填报|预算)单位[:：]"
 _CN_NUM = re.compile(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）|^[①②③④⑤⑥⑦⑧⑨⑩]")
 
 
+def _meta_name(meta: str) -> str:
+    m = re.match(r"(?:(?:单位|部门)名称|(?:编制|填报|预算)单位)[:：](.+)$", meta or "")
+    return m.group(1) if m else ""
+
+
 def norm(s) -> str:
     return re.sub(r"\s+", "", str(s)) if s is not None else ""
 
@@ -287,6 +292,7 @@ class Table:
     labels: list[tuple[str, ...]]  # per column
     first: int                     # first data row (grid index)
     label_text: str = ""           # 预算公开表3 / 预算03表
+    unit_hint: str = ""            # the unit a per-unit export is of (its 单位名称 line)
 
     @property
     def factor(self) -> Decimal:
@@ -636,6 +642,22 @@ class Importer:
         seen_kinds = defaultdict(list)
         for t in tables:
             seen_kinds[t.kind].append(t)
+        # the same table twice: from one agency it is a duplicate (skipped); from several units
+        # (a department's per-unit exports, each with its own 单位名称 line) its rows are that unit's
+        for kind, ts in seen_kinds.items():
+            names = [_meta_name(t.meta) for t in ts]
+            if len(ts) > 1 and len(set(names)) == len(ts) and all(names):
+                for t, name in zip(ts, names):
+                    t.unit_hint = name
+                    if name not in self.unit_names:
+                        self.unit_names.append(name)
+                self.meta["kind"] = "部门"
+            elif len(ts) > 1:
+                first = ts[0]
+                for t in ts[1:]:
+                    self.skipped.append(f"{Path(t.sheet.file).name}!{t.sheet.name}：与 {Path(first.sheet.file).name}!"
+                                        f"{first.sheet.name} 是同一张表（{KIND_NAMES[kind]}），已跳过")
+                seen_kinds[kind] = [first]
         for kind in ("perf", "expenditure", "gpb_exp", "fund_exp", "soe_exp", "income", "summary", "econ_basic",
                      "econ_all", "projects", "projects_carry", "sangong", "running", "procurement",
                      "fund_income", "fiscal"):
@@ -713,7 +735,7 @@ class Importer:
 
     def _unit_rows(self, t: Table, rows: list[Row]):
         """Assign each row its unit: a row with a unit code and no 项 code is a unit row."""
-        current = ""
+        current = t.unit_hint
         for r in rows:
             if r.unit_code and not r.code and not r.total:
                 current = r.unit_code
@@ -958,7 +980,7 @@ class Importer:
                     if any(a > b for a, b in zip(acc, vec(r))):
                         break
             i += 1
-        current = ""
+        current = t.unit_hint
         n = 0
         for i, r in enumerate(body):
             if i in heads:
@@ -1033,10 +1055,11 @@ class Importer:
                 it = item_of(t.labels[c][-1]) if t.labels[c] else None
                 if it and data:
                     out[it]["一般公共预算"] = out[it].get("一般公共预算", ZERO) + data[0].amounts.get(c, ZERO)
-        for it in SANGONG_ITEMS:
-            v = {s: a for s, a in out.get(it, {}).items() if a}
-            if v:
-                self.sangong[it] = v
+        for it in SANGONG_ITEMS:      # summed: a department's per-unit exports each have their own
+            for s, a in out.get(it, {}).items():
+                if a:
+                    self.sangong.setdefault(it, {})
+                    self.sangong[it][s] = self.sangong[it].get(s, ZERO) + a
         self._note(t, len(self.sangong), 0, "“三公”经费项目（非零）")
 
     def t_running(self, t):
@@ -1053,8 +1076,9 @@ class Importer:
                 continue
             if r.name:
                 self.running.append((r.name, r.amounts.get(c0, ZERO), t.sheet.where(r.r)))
-        if not self.running and total is not None:
-            self.running.append(("", total[0], total[1]))
+        if not any(w.startswith(f"{Path(t.sheet.file).name}!{t.sheet.name}!") for _n, _a, w in self.running) \
+                and total is not None:
+            self.running.append((t.unit_hint, total[0], total[1]))
         self._note(t, len(self.running), 0, "机关运行经费")
 
     def t_procurement(self, t):
