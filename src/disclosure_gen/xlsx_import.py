@@ -1338,14 +1338,54 @@ def build(imp: Importer) -> Result:
     # leaves whose sources are known only per unit (河南 02表): distribute the unit's remaining streams
     for ucode, items in pending_unit.items():
         ust = dict(imp.unit_streams.get(ucode) or {})
-        for key, *_x in items:
+        for key in (k for k in top if k[0] == ucode):      # what the unit's 项 already hold
             for (sk, t_), v in top[key].items():
                 if sk in ust:
                     ust[sk] -= v
         for k in list(ust):
             if ust[k] <= 0 or (k[0] == "all" and any(kk[1] == k[1] and kk[0] != "all" for kk in ust)):
                 ust.pop(k)
-        cols = list(ust)
+        # project money first, by the unit's projects (their source and carry-over are printed),
+        # split by type when the 项 rows print 其他运转类/特定目标类; then basic money over what is left
+        ptot = defaultdict(Decimal)
+        for p in imp.projects:
+            if unit_of(p["unit"]) != ucode:
+                continue
+            ptype = "ops" if p["type"] == "其他运转类" else "target" if p["type"] == "特定目标类" else "project"
+            for sk, a in p["amounts"].items():
+                if sk[0] == "unit_funds":
+                    sk = concrete(sk)
+                ptot[(sk, ptype)] += a
+        for key in (k for k in top if k[0] == ucode):
+            for sk, d in det[key].items():
+                for k in PROJECT:
+                    ptot[(sk, k)] -= d.get(k, ZERO)
+            for (sk, t_), v in top[key].items():
+                if t_ == "project" and sk not in det[key]:
+                    ptot[(sk, "project")] -= v
+        split = all(_detail(leaves[k].all, "project") is not None for k, _b, _p in items)
+        groups = [("ops", "ops"), ("target", "target")] if split else [("project", None)]
+        for gname, kind in groups:
+            rows = []
+            for key, _rb, rp in items:
+                if kind is None:
+                    rows.append(rp)
+                else:
+                    done = sum((d.get(kind, ZERO) for d in det[key].values()), ZERO)
+                    rows.append(max(leaves[key].all.get(kind, ZERO) - done, ZERO))
+            want = {sk: v for (sk, g), v in ptot.items() if (g == gname or (kind is None)) and v > 0 and sk in ust}
+            cols = list(want)
+            if not cols or not any(rows):
+                continue
+            m = northwest(rows, [want[c] for c in cols])
+            for (key, _rb, _rp), mrow in zip(items, m):
+                for c, v in zip(cols, mrow):
+                    if v:
+                        top[key][(c, "project")] = top[key].get((c, "project"), ZERO) + v
+                        ust[c] = ust.get(c, ZERO) - v
+            for i, (key, rb, rp) in enumerate(items):
+                items[i] = (key, rb, max(rp - sum(m[i], ZERO), ZERO))
+        cols = [c for c in ust if ust[c] > 0]
         if not cols:
             cols, ust = [("一般公共预算", False)], {("一般公共预算", False): ZERO}
         rows = [rb + rp for _k, rb, rp in items]
@@ -1355,6 +1395,23 @@ def build(imp: Importer) -> Result:
             for j, c in enumerate(cols):
                 top[key][(c, "basic")] = top[key].get((c, "basic"), ZERO) + mm[0][j]
                 top[key][(c, "project")] = top[key].get((c, "project"), ZERO) + mm[1][j]
+
+    # carry-over printed per 项 only as a total (山西 表2 “上年结转”): its sources are those of the
+    # carried-over projects (表13 / 11表 by source)
+    carry_src = defaultdict(Decimal)
+    for p in imp.projects:
+        for (s, carry), a in p["amounts"].items():
+            if carry and s not in ("all", "unit_funds"):
+                carry_src[s] += a
+    if carry_src:
+        items = [(key, v) for key in top for (sk, t_), v in top[key].items() if sk == ("all", True) and t_ == "project" and v]
+        cols = list(carry_src)
+        m = northwest([v for _k, v in items], [carry_src[c] for c in cols])
+        for (key, _v), mrow in zip(items, m):
+            top[key].pop((("all", True), "project"))
+            for c, v in zip(cols, mrow):
+                if v:
+                    top[key][((c, True), "project")] = top[key].get(((c, True), "project"), ZERO) + v
 
     # detailed kinds: printed per leaf, else from the leaf's all-source detail, else global targets ----------
     final: dict[tuple, dict] = {key: defaultdict(Decimal) for key in leaves}   # key → {(src, carry, kind5)}
@@ -1497,6 +1554,21 @@ def build(imp: Importer) -> Result:
     if len(units) > 1 and all(not u for u, _c in imp.leaves):
         notes.append(f"表中的支出科目只有{imp.meta['kind'] or '部门'}合计，不分单位：已全部记在第一个单位"
                      f"“{units[default_unit]}”下，请按单位拆分 expenditure / economic 的 unit")
+
+    econ_streams = {(e["source"], e["carryover"]) for e in econ_lines if e["kind"] == "basic"}
+    basic_by = defaultdict(Decimal)
+    for key in leaves:
+        for (s_, c_, k_), v in final[key].items():
+            if k_ in BASIC:
+                basic_by[(s_, c_)] += v
+    if econ_lines or imp.econ_basic:
+        for (s_, c_), v in sorted(basic_by.items(), key=lambda x: (x[0][1], SOURCES.index(x[0][0]))):
+            if v and (s_, c_) not in econ_streams:
+                notes.append(f"{s_}{'（上年结转）' if c_ else ''}的基本支出 {fmt(v)} 万元在表中没有经济分类"
+                             f"（公开表的经济分类表只含一般公共预算），请在 economic 中补充 source: {s_} 的行")
+    if any(s_ == uf_default for (s_, _c) in basic_by) or any(uf_default in p["amounts"] for p in projects):
+        if not uf_sources:
+            notes.append(f"单位资金在表中不分来源，已记为“{uf_default}”，请核对 source（事业收入、上级补助收入等）")
 
     # expenditure lines ---------------------------------------------------------------------------------------
     src_order = {s: i for i, s in enumerate(SOURCES)}
