@@ -550,3 +550,34 @@ def test_department_as_per_unit_exports(rendered, tmp_path):
     units = {u.name: u.code for u in new.budget.units}
     by_unit = {(units[loaded.facts.unit_by_code[ln.unit].name], ln.code) for ln in loaded.budget.expenditure}
     assert {(ln.unit, ln.code) for ln in new.budget.expenditure} == by_unit
+
+
+def _with_other_sources(style: str) -> str:
+    """gaoping with money the inputs/ files lack: carried-over projects (一般公共预算 and 政府性基金),
+    a 财政专户 project and a 事业收入 project, on two 项 that also hold general-budget money."""
+    t = (ROOT / "inputs" / "gaoping-bigdata-2026.yaml").read_text(encoding="utf-8")
+    rows = ('  - {code: "2010450", name: 事业运行, source: 事业收入, target: 3.00}\n'
+            '  - {code: "2010450", name: 事业运行, carryover: true, target: 7.50}\n'
+            '  - {code: "2129999", name: 其他城乡社区支出, source: 财政专户管理资金, ops: 4.00}\n'
+            '  - {code: "2129999", name: 其他城乡社区支出, source: 政府性基金预算, carryover: true, target: 11.00}\n')
+    anchor = '  - {code: "2210201", name: 住房公积金, wages: 12.45}\n'
+    assert anchor in t
+    t = t.replace(anchor, anchor + rows)
+    t = t.replace("\nprojects:\n", "\nprojects:\n"
+                  "  - {name: 结转项目甲, type: 特定目标类, carryover: true, amounts: {一般公共预算: 7.50, 政府性基金预算: 11.00}}\n"
+                  "  - {name: 专户项目乙, type: 其他运转类, amounts: {财政专户管理资金: 4.00}}\n"
+                  "  - {name: 事业收入项目丙, type: 特定目标类, amounts: {事业收入: 3.00}}\n", 1)
+    return t.replace("style: shanxi", f"style: {style}", 1)
+
+
+@pytest.mark.parametrize("style", ["shanxi", "henan"])
+def test_round_trip_with_carry_over_and_other_sources(tmp_path, style):
+    src = tmp_path / "src.yaml"
+    src.write_text(_with_other_sources(style), encoding="utf-8")
+    loaded = check.load(str(src))
+    assert not loaded.errors, [f.format() for f in loaded.errors]
+    blobs, _x, _s = pipeline.render_loaded(loaded, formats=("html", "xlsx"))
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(blobs["xlsx"])
+    _new, got = import_to_tables(tmp_path, [book], style)
+    assert_same_tables(tables(blobs["html"].decode("utf-8")), got)

@@ -617,6 +617,7 @@ class Importer:
         self.running: list[tuple[str, Decimal, str]] = []
         self.procurement: dict | None = None
         self.fund_income: list[dict] = []
+        self.fiscal_cats: dict[str, dict] = defaultdict(dict)     # 类 label → {source: amount}
         self.income: dict = {}
         self.meta = {"name": "", "kind": "", "year": None, "style": None, "units": set(), "titles": []}
 
@@ -852,7 +853,32 @@ class Importer:
         self._note(t, n, 0, "收入来源（只用于拆分单位资金）")
 
     def t_fiscal(self, t):
-        self.read.append(f"{Path(t.sheet.file).name}!{t.sheet.name}（{KIND_NAMES[t.kind]}）：由其他表推算，未单独读取")
+        """财政拨款收支总表: per 类 (category) the fiscal money by source (current and carried over);
+        used only to decide which 项 money printed per unit, not per 项, belongs to."""
+        roles = label_cols(t)
+        label_col = next((c for c, r in roles.items() if r == "name" and any("支出" in p for p in t.labels[c])), None)
+        cols = {}
+        for c, r in roles.items():
+            path = t.labels[c]
+            if r == "amount" and any("支出" in p for p in path) and not any("其中" in p for p in path):
+                src = col_source(path)
+                if src in FISCAL:
+                    cols[c] = src
+        n = 0
+        if label_col is not None and cols:
+            for r in range(t.first, len(t.sheet.rows)):
+                row = t.sheet.rows[r]
+                v = row[label_col].value if label_col < len(row) else None
+                if not isinstance(v, str):
+                    continue
+                label = re.sub(r"^[（(]?[一二三四五六七八九十]+[）)、]?", "", norm(v))
+                for c, src in cols.items():
+                    a = _num(row[c].value if row[c].origin else None, t, t.sheet, r, c, [])
+                    if a:
+                        self.fiscal_cats[label][src] = self.fiscal_cats[label].get(src, ZERO) + a
+                n += 1
+        self.read.append(f"{Path(t.sheet.file).name}!{t.sheet.name}（{KIND_NAMES[t.kind]}）：读取 {n} 行支出功能分类（类），"
+                         "只用于判断按单位印出的资金属于哪个科目")
 
     # -- economic classification ---------------------------------------------------------------------------
     def _econ_rows(self, t, pick):
@@ -1174,6 +1200,60 @@ def _allocate_basic(codes_: list[str], rows: list[Decimal], want: list[Decimal])
     return m
 
 
+def _similar(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _category_caps(imp, cats: set[str], top: dict) -> dict:
+    """{类 code: {source: fiscal money not yet placed}} from the 财政拨款收支总表 (its 类 labels matched
+    to the 类 the 项 rows belong to by name), less what the 项 already hold."""
+    if not imp.fiscal_cats:
+        return {}
+    caps: dict[str, dict] = {}
+    for label, by_src in imp.fiscal_cats.items():
+        best = max(cats, key=lambda c: _similar(label, codes.CATEGORIES.get(c, c)), default=None)
+        if best is not None and _similar(label, codes.CATEGORIES.get(best, best)) >= 0.6:
+            d = caps.setdefault(best, {})
+            for s, a in by_src.items():
+                d[s] = d.get(s, ZERO) + a
+    for key, cells in top.items():
+        d = caps.get(key[1][:3])
+        if d is None:
+            continue
+        for ((s, _c), _t), v in cells.items():
+            if s in d:
+                d[s] -= v
+    return caps
+
+
+def _fill(rows: list[Decimal], cols: list[tuple], row_cats: list[str], caps: dict) -> list[list[Decimal]]:
+    """Like `northwest`, but money of a fiscal source goes first to the 项 whose 类 still has room
+    for that source in the 财政拨款收支总表 (`caps`, updated); the rest north-west."""
+    m = [[ZERO] * len(cols) for _ in rows]
+    need = list(rows)
+    left = [a for _c, a in cols]
+    if caps:
+        for j, (stream, _a) in enumerate(cols):
+            src = stream[0]
+            if src not in FISCAL:
+                continue
+            order = sorted(range(len(rows)), key=lambda i: -(caps.get(row_cats[i], {}).get(src, ZERO)))
+            for i in order:
+                room = caps.get(row_cats[i], {}).get(src, ZERO)
+                take = min(need[i], left[j], max(room, ZERO))
+                if take > 0:
+                    m[i][j] += take
+                    need[i] -= take
+                    left[j] -= take
+                    caps[row_cats[i]][src] = room - take
+    rest = northwest(need, left)
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            m[i][j] += rest[i][j]
+    return m
+
+
 def northwest(rows: list[Decimal], cols: list[Decimal]) -> list[list[Decimal]]:
     """A non-negative matrix with the given row and column sums (north-west corner rule); when the
     sums differ, the last column takes the difference of each row (never negative)."""
@@ -1336,6 +1416,7 @@ def build(imp: Importer) -> Result:
                 cells[(st, "project")] = cells.get((st, "project"), ZERO) + max(rp, ZERO)
         top[key], det[key] = cells, known
     # leaves whose sources are known only per unit (河南 02表): distribute the unit's remaining streams
+    caps = _category_caps(imp, {k[1][:3] for k in leaves}, top) if pending_unit else {}
     for ucode, items in pending_unit.items():
         ust = dict(imp.unit_streams.get(ucode) or {})
         for key in (k for k in top if k[0] == ucode):      # what the unit's 项 already hold
@@ -1377,7 +1458,7 @@ def build(imp: Importer) -> Result:
             cols = list(want)
             if not cols or not any(rows):
                 continue
-            m = northwest(rows, [want[c] for c in cols])
+            m = _fill(rows, [(c, want[c]) for c in cols], [k[1][:3] for k, _b, _p in items], caps)
             for (key, _rb, _rp), mrow in zip(items, m):
                 for c, v in zip(cols, mrow):
                     if v:
@@ -1389,7 +1470,7 @@ def build(imp: Importer) -> Result:
         if not cols:
             cols, ust = [("一般公共预算", False)], {("一般公共预算", False): ZERO}
         rows = [rb + rp for _k, rb, rp in items]
-        m = northwest(rows, [ust[c] for c in cols])
+        m = _fill(rows, [(c, ust[c]) for c in cols], [k[1][:3] for k, _b, _p in items], caps)
         for (key, rb, rp), mrow in zip(items, m):
             mm = northwest([rb, rp], mrow)
             for j, c in enumerate(cols):
