@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import zipfile
 from collections import defaultdict
@@ -939,7 +938,6 @@ class Importer:
             return None
         rows, cols, items = self._econ_rows(t, pick)
         all_cols = [c for c, k in cols.items() if k == "all"]
-        self._check_sums(t, [r for r in rows if r.total], lambda r: False, [])
         total = next((r for r in rows if r.total), None)
         got = sum((v.get("all", ZERO) for *_x, v in items), ZERO)
         if total is not None and all_cols:
@@ -1147,15 +1145,6 @@ class Importer:
         self._note(t, len(self.fund_income), 0, "政府性基金收入科目")
 
     # -- combining --------------------------------------------------------------------------------------------------
-    def _unit_code_of(self, key: str) -> str:
-        """A row's unit: a code seen in the tables, or a unit named in them (placeholder code)."""
-        if key in self.units:
-            return key
-        for code, name in self.units.items():
-            if name == key:
-                return code
-        return key
-
     def _build(self) -> Result:
         return build(self)
 

@@ -235,10 +235,6 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
     def ucode(c):
         return code_map.get(c, c)
 
-    def key_exp(d):
-        return (str(d.get("code")), str(d.get("unit") or (known_codes[0] if known_codes else "")),
-                str(d.get("source") or "一般公共预算"), bool(d.get("carryover")))
-
     factor = Decimal(10000) if unit == "元" else Decimal(1)
 
     def wan(v) -> Decimal:
