@@ -1042,6 +1042,8 @@ class Importer:
         n = 0
         for r in rows:
             pc = r.extra.get("project_code") or r.code
+            if pc and len(pc) == 3 and pc.isdigit() and not r.name and not self.meta.get("agency_code"):
+                self.meta["agency_code"] = pc           # the 主管部门 row of the 绩效目标表
             if pc and len(pc) >= 10 and r.name:
                 n += r.name not in self.project_codes
                 self.project_codes[r.name] = pc

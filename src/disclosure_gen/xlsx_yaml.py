@@ -88,13 +88,19 @@ def write_new(imp, data: dict) -> str:
         f"  name: {q(m['name'] or '（单位名称）')}" + ("" if m["name"] else "   # 待填写：表中没有单位名称"),
         f"  kind: {kind}",
         f"  year: {year}" + ("" if m["year"] else "   # 待填写：表名中没有年度"),
-        '  code: "000"                 # 待填写：主管部门代码（3 位数字；表中没有）',
-        "",
-        "units:",
     ]
+    real = [c for c in data["units"] if c not in data["placeholder_units"]]
+    heads = {c[:3] for c in real}
+    if m.get("agency_code"):
+        out.append(f'  code: "{m["agency_code"]}"               # 主管部门代码（绩效目标表）')
+    elif len(heads) == 1:
+        out.append(f'  code: "{heads.pop()}"               # 主管部门代码：按单位代码前 3 位，请核对')
+    else:
+        out.append('  code: "000"                 # 待填写：主管部门代码（3 位数字；表中没有）')
+        imp.todo.append("agency.code：主管部门代码（表中没有，暂为 000）")
+    out += ["", "units:"]
     if not m["year"]:
         imp.todo.append("agency.year：表名中没有预算年度")
-    imp.todo.append("agency.code：主管部门代码（表中没有，暂为 000）")
     for code, name in data["units"].items():
         ph = code in data["placeholder_units"]
         out.append(f'  - code: "{code}"' + ("              # 待填写：单位代码（表中没有，暂为顺序号）" if ph else ""))
