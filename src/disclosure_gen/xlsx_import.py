@@ -689,7 +689,11 @@ class Importer:
             self.meta["style"] = "henan"
 
     def _note(self, t: Table, taken: int, skipped: int, what: str):
-        self.read.append(f"{Path(t.sheet.file).name}!{t.sheet.name}（{KIND_NAMES[t.kind]}）：读取 {taken} 行{what}"
+        head = f"{Path(t.sheet.file).name}!{t.sheet.name}（{KIND_NAMES[t.kind]}）："
+        if not taken:
+            self.read.append(head + "表中没有数据行")
+            return
+        self.read.append(head + f"读取 {taken} 行{what}"
                          + (f"，{skipped} 行汇总行（合计、类/款、单位）只用于核对" if skipped else ""))
 
     def _amount_fields(self, t: Table, pick):
@@ -871,13 +875,15 @@ class Importer:
                 if not isinstance(v, str):
                     continue
                 label = re.sub(r"^[（(]?[一二三四五六七八九十]+[）)、]?", "", norm(v))
+                got = False
                 for c, src in cols.items():
                     a = _num(row[c].value if row[c].origin else None, t, t.sheet, r, c, [])
                     if a:
                         self.fiscal_cats[label][src] = self.fiscal_cats[label].get(src, ZERO) + a
-                n += 1
+                        got = True
+                n += got
         self.read.append(f"{Path(t.sheet.file).name}!{t.sheet.name}（{KIND_NAMES[t.kind]}）：读取 {n} 行支出功能分类（类），"
-                         "只用于判断按单位印出的资金属于哪个科目")
+                         "（有金额的），只用于判断按单位印出的资金属于哪个科目")
 
     # -- economic classification ---------------------------------------------------------------------------
     def _econ_rows(self, t, pick):
