@@ -112,7 +112,7 @@ def _formats(text: str):
     formats = [x.strip().lower() for x in text.split(",") if x.strip()]
     bad = [x for x in formats if x not in pipeline.FORMATS]
     if bad or not formats:
-        _err(f"未知格式：{', '.join(bad) or text}（可用：docx,pdf,html）")
+        _err(f"未知格式：{', '.join(bad) or text}（可用：docx,pdf,html,xlsx）")
         return None
     return formats
 
@@ -313,6 +313,88 @@ def cmd_rollover(args) -> int:
     return 0
 
 
+# ---- import ----------------------------------------------------------------------------------------------------
+def cmd_import(args) -> int:
+    """Tables (xlsx/csv) → an input file, or the figures of an existing one replaced (--into)."""
+    from . import check, xlsx_import, xlsx_yaml, yamlsrc
+    if not args.output and not args.into:
+        _err("请用 -o 指定新文件（如 -o inputs/x.yaml），或用 --into 指定要更新数字的已有文件")
+        return 2
+    if args.style and not _style_ok(args.style):
+        return 2
+    try:
+        res = xlsx_import.import_files(args.files, style=args.style)
+    except xlsx_import.ImportRefused as e:
+        _err(f"无法导入：{e}")
+        return 2
+    except Exception as e:  # noqa: BLE001 - never a traceback for a workbook we could not read
+        if os.environ.get("DISCLOSURE_GEN_DEBUG"):
+            raise
+        _err(f"无法导入：读取表格时出错（{type(e).__name__}），未写入任何文件。"
+             "如需报告问题，请设置环境变量 DISCLOSURE_GEN_DEBUG=1 重新运行并附上输出")
+        return 2
+    color = _color()
+    for f in res.findings:
+        _err(_paint(f.format(), RED if f.severity == "error" else YELLOW, _color(sys.stderr)))
+    target = args.output or args.into
+    changes: list[str] = []
+    if args.into:
+        try:
+            text, changes = xlsx_yaml.into(args.into, res.data)
+        except yamlsrc.InputError as e:
+            _err(f"{args.into} 无法使用 {e.message}")
+            return 2
+        except ValueError as e:
+            _err(str(e))
+            return 2
+    else:
+        text = res.text
+    try:
+        loaded = check.load(target, text)
+    except yamlsrc.InputError as e:     # pragma: no cover - the writer's own output
+        _err(f"{target}：生成的文件无法读取（{e.message}），未写入")
+        return 2
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        force = args.force or bool(args.into and not args.output)
+        if args.into and args.output and Path(args.output).resolve() == Path(args.into).resolve():
+            force = True
+        problem = _write_new_file(target, text, force)
+        if problem is not None:
+            return problem
+    out = sys.stdout if target != "-" else sys.stderr
+    print(_paint(f"已{'更新' if args.into else '生成'} {target}", BOLD, color), file=out)
+    print("已读取：", file=out)
+    for line in res.read:
+        print(f"  {line}", file=out)
+    if res.skipped:
+        print("已跳过：", file=out)
+        for line in res.skipped:
+            print(f"  {line}", file=out)
+    if changes:
+        print(f"数字变动（{len(changes)} 处；运行 disclosure-gen diff 查看对表格的影响）：", file=out)
+        for c in changes[:200]:
+            print(f"  {c}", file=out)
+    elif args.into:
+        print("数字没有变动", file=out)
+    if not args.into:
+        print("请填写或核对（表格中没有）：", file=out)
+        for t in res.todo:
+            print(f"  {t}", file=out)
+    errors = [f for f in loaded.findings if f.severity == "error"]
+    for f in errors:
+        _err(f.format())
+    n_table = sum(1 for f in res.findings if f.severity == "error")
+    if errors or n_table:
+        what = "、".join(x for x in (f"表格中 {n_table} 个错误" if n_table else "",
+                                     f"{len(errors)} 个校验错误（多为表格之间的数字不一致）" if errors else "") if x)
+        _err(f"{target}：有{what}，见上；请核对表格或数据文件")
+        return 1
+    print(f"完成后运行：disclosure-gen check {target}", file=out)
+    return 0
+
+
 # ---- diff ----------------------------------------------------------------------------------------------------
 def cmd_diff(args) -> int:
     from . import diffing, yamlsrc
@@ -408,6 +490,7 @@ EPILOG = """\
   disclosure-gen check inputs/x.yaml                                           校验
   disclosure-gen render inputs/x.yaml                                          生成 DOCX、PDF 到 output/
   disclosure-gen rollover inputs/x-2026.yaml --to 2027 -o inputs/x-2027.yaml   由本年文件生成下一年文件
+  disclosure-gen import 公开表.xlsx -o inputs/x.yaml                            由 Excel 表格生成数据文件
   disclosure-gen diff 旧.yaml 新.yaml                                           比较两个版本
   disclosure-gen batch inputs/ -o output/                                      批量生成
 退出码：0 成功；1 数据有错误或有文件失败；2 文件无法使用或命令用法有误。
@@ -446,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "文件名取自单位名称和年度；写入是原子的：失败时原有文件保持不变。")
     r.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
     r.add_argument("--style", metavar="样式", help=f"样式（{_styles_help()}），默认取文件中的 style")
-    r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html,xlsx（默认 docx,pdf；xlsx 为公开表工作簿）")
     r.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     r.add_argument("--force", action="store_true", help="数据有错误时仍生成，每页标注“草稿（存在校验错误）”")
     r.add_argument("-v", "--verbose", action="store_true", help="同时列出警告")
@@ -472,6 +555,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=["text", "json"], default="text", help="输出格式：text（默认）| json")
     d.set_defaults(func=cmd_diff)
 
+    im = sub.add_parser("import", help="由预算系统导出的 Excel/CSV 表格生成数据文件",
+                        description="读取预算管理一体化系统导出的公开表（.xlsx 或 .csv，可多个文件），按表名和表头识别各表，\n"
+                        "只取明细行（项、经济分类款、项目），用表中的合计核对明细，生成可通过 check 的数据文件；\n"
+                        "表格中没有的内容（职责、绩效目标、原因等）以“待填写”注释标出。\n"
+                        "--into 已有文件：只替换其中的数字，文字、原因和注释保留。退出码：0 成功，1 表格数字不一致，2 文件无法使用。")
+    im.add_argument("files", nargs="+", metavar="表格", help="Excel 工作簿（.xlsx）或 CSV 文件")
+    im.add_argument("-o", "--output", metavar="文件", help="新数据文件，如 inputs/x.yaml（- 输出到屏幕）")
+    im.add_argument("--into", metavar="已有文件", help="替换该数据文件中的数字（与 -o 同用时写到 -o，原文件不动）")
+    im.add_argument("--style", metavar="样式", help=f"样式（{_styles_help()}），默认按表名判断")
+    im.add_argument("--force", action="store_true", help="-o 文件已存在时覆盖")
+    im.set_defaults(func=cmd_import)
+
     b = sub.add_parser("batch", help="批量生成一个文件夹中的所有文件",
                        description="并行生成文件夹中每个 .yaml 文件的 DOCX/PDF；个别文件失败不影响其他文件，\n"
                        "最后列出汇总表。有文件失败时退出码为 1。")
@@ -479,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     b.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认按 CPU 数，最多 4）")
     b.add_argument("--style", metavar="样式", help=f"样式（{_styles_help()}；默认取各文件中的 style）")
-    b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
+    b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html,xlsx（默认 docx,pdf；xlsx 为公开表工作簿）")
     b.add_argument("--force", action="store_true", help="数据有错误的文件也生成草稿")
     b.set_defaults(func=cmd_batch)
 
@@ -487,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="输出输入文件格式的 JSON Schema（编辑器据此提示字段含义、检查拼写）。")
     s.add_argument("-o", "--output", metavar="文件", help="写入文件，如 schema/disclosure.schema.json（省略时输出到屏幕）")
     s.set_defaults(func=cmd_schema)
-    for sp in (n, c, r, ro, d, b):
+    for sp in (n, c, r, ro, d, im, b):
         sp.add_argument("--styles", action="append", metavar="文件夹",
                         help="另外的样式文件夹（其中每个子文件夹是一种样式；可多次给出；"
                              f"也可用环境变量 {styles.ENV_VAR}，或放在数据文件旁的 styles/ 中）")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import check, check_template_facts
 
-FORMATS = ("docx", "pdf", "html")
+FORMATS = ("docx", "pdf", "html", "xlsx")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
@@ -177,6 +177,8 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
         pdf_worker.submit(html, assets, st, draft)
     if "html" in formats:
         out["html"] = html.encode("utf-8")
+    if "xlsx" in formats:
+        out["xlsx"] = render.render_xlsx(html, doc.style, draft=draft)
     if "docx" in formats:
         out["docx"] = render.render_docx(html, assets, st, draft=draft)
     if "pdf" in formats:

@@ -322,4 +322,10 @@ def render_docx(html: str, assets: Assets, style, draft=False) -> bytes:
     return _docx(html, assets.files, draft=draft, tweaks=get_style(style).config.get("docx"))
 
 
-__all__ = ["render_html", "render_pdf", "render_docx", "load_style", "get_style", "available_styles", "cn_num", "Markup"]
+def render_xlsx(html: str, style: dict, draft=False) -> bytes:
+    """The 公开表 of the markup as a workbook; `style` is the document's (variant applied) style."""
+    from .writers.xlsx import render_xlsx as _xlsx
+    return _xlsx(html, thousands=bool((style.get("numbers") or {}).get("table_thousands", True)), draft=draft)
+
+
+__all__ = ["render_html", "render_pdf", "render_docx", "render_xlsx", "load_style", "get_style", "available_styles", "cn_num", "Markup"]
