@@ -201,11 +201,15 @@ class Checker:
                 if item.unit is not None and item.unit not in codes_:
                     self.err((coll, i, "unit"), "ref.unknown-unit",
                              f"{label}引用的单位代码 {item.unit} 不在 units 中")
+                elif self.f.dept_wide and coll != "projects":
+                    if item.unit is not None:   # the units' totals say what is theirs; a split line would count twice
+                        self.err((coll, i, "unit"), "ref.mixed-unit",
+                                 f"各单位已填写合计（units[].totals），{label}按部门汇总填写，不应再写 unit")
                 elif item.unit is None and many:
                     self.err((coll, i), "ref.missing-unit", f"部门预算有多个单位，{label}须填写 unit（单位代码）")
         if self.b.running_costs:
             for code in self.b.running_costs:
-                if code not in codes_:
+                if code not in codes_ and code != self.b.agency.code:
                     self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在 units 中", key=True)
         if self.b.agency.kind == "单位" and many:
             self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请将 agency.kind 设为 部门")

@@ -384,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--name", required=True, metavar="名称", help="单位或部门名称，如 高平市大数据中心")
     n.add_argument("--kind", required=True, choices=["单位", "部门"], help="单位预算或部门预算")
     n.add_argument("--year", required=True, type=int, metavar="年度", help="预算年度，如 2027")
-    n.add_argument("--style", default="shanxi", choices=["shanxi", "henan"], help="默认样式（默认 shanxi）")
+    from .model import style_names
+    n.add_argument("--style", default="shanxi", choices=style_names(), help="默认样式（默认 shanxi）")
     n.add_argument("--code", default="000", metavar="代码", help="主管部门代码（3 位数字，默认 000，之后可改）")
     n.add_argument("--unit-type", default="行政单位", choices=["行政单位", "事业单位", "参照公务员法管理"],
                    help="单位类型（默认 行政单位）")
@@ -401,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="生成 DOCX/PDF 文件", description="由预算数据文件生成预算公开文件。\n"
                        "文件名取自单位名称和年度；写入是原子的：失败时原有文件保持不变。")
     r.add_argument("files", nargs="+", metavar="文件", help="YAML 预算数据文件")
-    r.add_argument("--style", metavar="样式", help="样式（shanxi | henan），默认取文件中的 style")
+    r.add_argument("--style", metavar="样式", help="样式（templates 下的样式名，如 shanxi），默认取文件中的 style")
     r.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
     r.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
     r.add_argument("--force", action="store_true", help="数据有错误时仍生成，每页标注“草稿（存在校验错误）”")

@@ -157,9 +157,10 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
         "fund": t("all", "fund", False),
         "soe": t("all", "soe", False),
         "sangong": f.sangong_amount("合计"),
-        # 机关运行经费: typed per unit in the Shanxi style; the Henan style prints 机关（机构）运转经费
-        # as the general-budget 公用经费
-        "running_costs": f.total("office", "gpb", False) if b.style == "henan" else f.running_costs_total,
+        # 机关运行经费: typed per unit, or (style.yaml `rollover: {running_costs: office}`, e.g. Henan's
+        # 机关（机构）运转经费) the general-budget 公用经费
+        "running_costs": (f.total("office", "gpb", False) if _style_setting(b.style, "running_costs") == "office"
+                          else f.running_costs_total),
     }
     if f.expenditure_total != f.income_total:
         figures["expenditure_total"] = f.expenditure_total
@@ -338,3 +339,12 @@ def _header(text: str, year: int, to: int, source_name: str) -> str:
     at = 1 if head and head[0].startswith("# yaml-language-server") else 0
     head.insert(at + 1 if len(head) > at and head[at].startswith("#") else at, note)
     return "\n".join(head + lines[i:])
+
+
+def _style_setting(style: str, key: str):
+    """A setting of the style's `rollover:` block in style.yaml (None when absent)."""
+    from .render import load_style
+    try:
+        return (load_style(style).get("rollover") or {}).get(key)
+    except KeyError:
+        return None

@@ -9,6 +9,8 @@ import os
 import unicodedata
 from pathlib import Path
 
+from .model import style_names
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "schema" / "disclosure.schema.json"
 
@@ -60,7 +62,7 @@ def skeleton(name: str, kind: str, year: int, style: str = "shanxi", code: str =
 # 合计、小计、类/款汇总、占比、增减额和增减率均由工具计算，不要手工填写。
 # 填好后运行：disclosure-gen check 本文件.yaml    字段说明见 docs/format.md
 amount_unit: 万元            # 本文件金额单位：万元 或 元（全文件统一）
-{_pad('style: ' + style, 29)}# 默认样式：shanxi（山西）| henan（河南）
+{_pad('style: ' + style, 29)}# 默认样式：{' | '.join(style_names())}（templates 下的样式文件夹）
 
 agency:
   name: {_q(name)}
