@@ -185,6 +185,8 @@ class Checker:
         for name in dir(self):
             if name.startswith("rule_"):
                 getattr(self, name)()
+        from . import check_forms   # the declaration forms, and the checks a style declares
+        check_forms.run(self)
 
     def err(self, path, rule, msg, key=False):
         self.at(path, ERROR, rule, msg, key)
