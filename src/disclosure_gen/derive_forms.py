@@ -65,6 +65,10 @@ class GoalFacts:
     summary: str
     rows: list[IndicatorRow]
 
+    def span(self, header_rows: int = 0) -> int:
+        """Rows a label cell spans: the indicator rows plus `header_rows` above them."""
+        return max(1, len(self.rows)) + header_rows
+
 
 def _goals(goals, levels) -> list[GoalFacts]:
     return [GoalFacts(i + 1, g.name, g.text, g.summary if g.summary is not None else g.text,
@@ -94,6 +98,19 @@ class OverallFacts:
     long_term_until: int
     long_term: list[GoalFacts]
     annual: list[GoalFacts]
+
+    @property
+    def items_span(self) -> int:
+        return len(self.items) + 1
+
+    @property
+    def year_columns(self) -> list:
+        """The two earlier years of the 近两年 columns (None where the file gives fewer)."""
+        return (list(self.years) + [None, None])[:2]
+
+    @staticmethod
+    def history_cells(line) -> list:
+        return (list(line.history) + [None, None])[:2]
 
 
 @dataclass
@@ -281,10 +298,87 @@ class FormFacts:
         prior = self.b.prior_year.functions
         return sum((i.amount for i in prior.values()), ZERO) if prior else None
 
+    # ---- table helpers -----------------------------------------------------------------------------
+    def category_list(self, listing) -> list[tuple[str, str]]:
+        """A style's fixed 类 list [(code, name)…] with every 类 that has money and is not listed merged in
+        code order (never dropped)."""
+        listed = [(str(c), n) for c, n in listing]
+        codes_ = {c for c, _ in listed}
+        extra = [(r.code, r.name) for r in self.f.func_rows(carry=None, levels=("类",)) if r.code not in codes_]
+        return sorted(listed + extra, key=lambda x: x[0]) if extra else listed
+
+    def income_row(self, unit_code: str | None = None) -> list[Decimal]:
+        """部门收入总表 row: 合计, 本年收入 (小计 + 9 sources), 上年结转结余 (小计, 一般公共预算, 政府性基金,
+        国有资本经营, 财政专户管理资金, 单位资金). unit_code None: the whole budget (income as typed)."""
+        from .model import SOURCES
+        if unit_code is None:
+            cur = [self.f.income[s] for s in SOURCES]
+            v = self.f.total
+        else:
+            v = self.f.unit_total(unit_code)
+            cur = [v("all", s, False) for s in SOURCES]
+        carry = [v("all", g, True) for g in ("gpb", "fund", "soe", "special", "unit_funds")]
+        carry_total = self.f.income_carry if unit_code is None else v("all", "all", True)
+        cur_total = sum(cur, ZERO)
+        return [cur_total + carry_total, cur_total, *cur, carry_total, *carry]
+
+    @property
+    def fiscal_income_total(self) -> Decimal:
+        """财政拨款 income of the year plus 财政拨款 carried over."""
+        return self.f.income_of("fiscal") + self.f.total("all", "fiscal", True)
+
+    def sangong_change(self, item: str) -> Change | None:
+        """This year's 三公 item (合计, 因公出国, 公务用车 = 购置 + 运行, 公务接待, …) against last year's."""
+        py = self.b.prior_year
+        parts = {"公务用车": ("公务用车购置", "公务用车运行")}.get(item, (item,))
+        cur = self.f.sangong_amount(item)
+        if item == "合计":
+            prior = self.f.sangong_prior_total
+        elif all(p in py.sangong_items for p in parts):
+            prior = sum((py.sangong_items[p].amount for p in parts), ZERO)
+        elif self.f.sangong_prior_total is not None and r2(self.f.sangong_prior_total) == 0:
+            prior = ZERO
+        else:
+            prior = None
+        return None if prior is None else Change(cur, prior)
+
+    def sangong_reason(self, item: str) -> str:
+        py = self.b.prior_year
+        it = py.sangong if item == "合计" else py.sangong_items.get(item)
+        return (it.reason or "").strip().rstrip("。") if it is not None else ""
+
+    @cached_property
+    def projects_in_table_order(self):
+        """Projects as the project table lists them: unit by unit, each unit's in file order."""
+        out = []
+        for u in self.f.units:
+            out += self.f.project_list(carry=None, unit=u.code)
+        return out
+
+    def form_of(self, project) -> ProjectFormFacts | None:
+        return next((pf for pf in self.project_forms if pf.project is project), None)
+
+    @property
+    def performance_goal_count(self) -> int:
+        """一级项目支出绩效目标: one per project form (or per published performance table)."""
+        return len(self.project_forms) or len(self.f.published_projects)
+
     # ---- assets, procurement ---------------------------------------------------------------------
     @property
     def vehicles_total(self) -> int:
         return sum(self.b.assets.vehicles.values())
+
+    def vehicles_of(self, keys) -> int:
+        """Vehicles of one printed kind: the sum over the data keys that name it."""
+        return sum((self.b.assets.vehicles.get(k, 0) for k in keys), 0)
+
+    def procurement_change(self) -> Change | None:
+        item = self.b.prior_year.procurement
+        return None if item is None else Change(self.f.procurement_total, item.amount)
+
+    def running_change(self) -> Change | None:
+        item = self.b.prior_year.running_costs
+        return None if item is None else Change(self.f.running_costs_total, item.amount)
 
     # ---- values for controls / published figures and the style rules ------------------------------
     def control_values(self) -> dict[str, tuple[Decimal, str]]:

@@ -84,6 +84,58 @@ def fmt_pct(p, zero="0.00%") -> str:
 _money_pct = pct
 
 
+def fmt_plain(x) -> str:
+    """A figure of a declaration form: half-up to 0.01, trailing zeros dropped (723, 57.3, 0)."""
+    if x is None:
+        return ""
+    v = r2(x)
+    if v == 0:
+        return "0"
+    t = f"{v:.2f}".rstrip("0").rstrip(".")
+    return t
+
+
+def fmt_pct_whole(p) -> str:
+    """A percentage with 2 decimals, a whole number without them (42.70%, 100%, 0%)."""
+    if p is None:
+        return ""
+    v = r2(p)
+    t = f"{v:.2f}"
+    return (t[:-3] if t.endswith(".00") else t) + "%"
+
+
+def fmt_wan_whole(x) -> str:
+    """An amount with 2 decimals, a whole number without them (723, 25.50, 0)."""
+    if x is None:
+        return ""
+    v = r2(x)
+    t = f"{v:.2f}"
+    return t[:-3] if t.endswith(".00") else t
+
+
+class SentenceError(jinja2.TemplateRuntimeError):
+    """A template asked for a sentence the style does not define, or with the wrong placeholders."""
+
+
+def make_say(sentences: dict):
+    """`say(key, **values)`: the style's sentence `key` (style.yaml `sentences:`) with its named
+    placeholders filled. Strict: an unknown key, or a placeholder without a value or a value without a
+    placeholder, is an error. Values are escaped; the sentence text is the style's."""
+    import string
+    parsed = {}
+
+    def say(key, **values):
+        if key not in sentences:
+            raise SentenceError(f"style.yaml sentences: no sentence “{key}”")
+        if key not in parsed:
+            parsed[key] = {f for _, f, _, _ in string.Formatter().parse(str(sentences[key])) if f is not None}
+        names = parsed[key]
+        if names != set(values):
+            raise SentenceError(f"sentence “{key}”: placeholders {sorted(names)} but values {sorted(values)}")
+        return Markup.escape(str(sentences[key])).format(**{k: ("" if v is None else v) for k, v in values.items()})
+    return say
+
+
 def _deep_merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for k, v in over.items():
@@ -133,9 +185,9 @@ class Document:
     def _num(self, key, default):
         return self.style.get("numbers", {}).get(key, default)
 
-    def cell(self, x) -> str:
-        """Table cell: blank for zero."""
-        return fmt_amount(x, sep=self._num("table_thousands", True), zero=self._num("table_zero", ""))
+    def cell(self, x, zero=None) -> str:
+        """Table cell: blank for zero (or what the style, or `zero`, says a zero prints as)."""
+        return fmt_amount(x, sep=self._num("table_thousands", True), zero=self._num("table_zero", "") if zero is None else zero)
 
     def wan(self, x, sep=None) -> str:
         """Amount in running text (no unit)."""
@@ -263,6 +315,14 @@ def _env(style_name: str) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["cn"] = cn_num
+    env.filters["plain"] = fmt_plain
+    env.filters["pctw"] = fmt_pct_whole
+    env.filters["wanw"] = fmt_wan_whole
+    try:
+        sentences = load_style(style_name).get("sentences") or {}
+    except KeyError:
+        sentences = {}
+    env.globals["say"] = make_say(sentences)
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
     return env
 
