@@ -137,6 +137,11 @@ class ProjectFormFacts:
     long_term: list[GoalFacts] = field(default_factory=list)
     annual: list[GoalFacts] = field(default_factory=list)
 
+    @property
+    def funding_span(self) -> int:
+        """Rows of 项目当年资金来源: its header row and one per source line."""
+        return len(self.funding) + 1
+
 
 @dataclass
 class FuncChange:
