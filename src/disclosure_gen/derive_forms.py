@@ -100,6 +100,11 @@ class OverallFacts:
     annual: list[GoalFacts]
 
     @property
+    def groups(self) -> list[tuple[str, list[FormLine]]]:
+        """收入构成 and 支出构成, each with its 合计 line last."""
+        return [("收入构成", self.income + [self.income_total]), ("支出构成", self.spending + [self.spending_total])]
+
+    @property
     def items_span(self) -> int:
         return len(self.items) + 1
 

@@ -186,6 +186,8 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
             f"{i} {_fmt(f.sangong_amount(i), '万元')}" for i in items))
     if old_prior is None:
         doc["prior_year"] = prior
+    from . import rollover_forms      # the declaration forms' earlier years, per-项 prior figures
+    rollover_forms.apply(doc, f, year, to, unit, ch, res, _prior_item, _fmt, _set_comment)
     res.todo.append("prior_year 各项的 reason：增减变动主要原因")
 
     # -- year-bound text and dates move on ---------------------------------------------------------------
