@@ -149,6 +149,9 @@ assets:                       # 国有资产占有使用情况（截至上年 12
   office_area_m2: 0           # 办公用房建筑总面积（平方米）
   equipment_50w: 0            # 单价 50 万元（原值）以上通用设备（台/套）
   equipment_100w: 0           # 单价 100 万元（原值）以上专用设备（台/套）
+  total_value: 0              # 占有使用国有资产总额
+  land_m2: 0                  # 土地面积（平方米）
+  change: 0                   # 上年新增（正数）或减少（负数）的国有资产
 
 notes:                        # 其他说明
   purchase_services: {unit_word}无政府购买服务。
@@ -161,4 +164,24 @@ prior_year:                   # 上年预算数（用于“比上年增加/减�
   soe: {{amount: 0}}                      # 上年国有资本经营预算
   sangong: {{amount: 0}}                  # 上年“三公”经费合计
   running_costs: {{amount: 0}}            # 上年机关运行经费
-"""
+  procurement: {{amount: 0}}              # 上年政府采购预算
+""" + _style_extra(style, name=name, year=year, code=code, unit_word=unit_word,
+                                                                   prior1=year - 1, prior2=year - 2)
+
+
+def _style_extra(style: str, **values) -> str:
+    """The style's own skeleton lines (style.yaml `skeleton:`, placeholders {name} {year} {code}
+    {unit_word}): sections only that style prints, such as a declaration form."""
+    import yaml
+    from .model import style_names
+    if style not in style_names():
+        return ""
+    root = Path(os.environ.get("DISCLOSURE_GEN_TEMPLATES", ROOT / "templates"))
+    try:
+        data = yaml.safe_load((root / style / "style.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return ""
+    extra = data.get("skeleton") or ""
+    for k, v in values.items():
+        extra = extra.replace("{" + k + "}", str(v))
+    return ("\n" + extra) if extra else ""
