@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,8 +35,12 @@ def f2(x) -> str:
 
 def run(ch) -> None:
     """All rules below, on a check.Checker (`ch.b` budget, `ch.f` facts, `ch.err`/`ch.warn`)."""
-    for rule in (_project_forms, _overall_form, _assets, _boilerplate, _style_rules):
-        rule(ch)
+    b = ch.b
+    if b.overall_form is not None or any(p.form is not None for p in b.projects):
+        for rule in (_project_forms, _overall_form, _boilerplate):
+            rule(ch)
+    _assets(ch)
+    _style_rules(ch)
 
 
 def _project_forms(ch):
@@ -124,9 +129,15 @@ def style_checks(style: str) -> tuple:
     root = Path(os.environ.get("DISCLOSURE_GEN_TEMPLATES", Path(__file__).resolve().parents[2] / "templates"))
     path = root / style / "style.yaml"
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-    except (OSError, yaml.YAMLError):
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ()
+    if not re.search(r"^checks:", text, re.M):     # most styles declare none: no need to parse the file
+        return ()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader) or {}
+    except yaml.YAMLError:
         return ()
     return tuple(data.get("checks") or ())
 

@@ -146,6 +146,13 @@ class Facts:
     def unit_of(self, code):
         return code or ("" if self.dept_wide else self.default_unit)
 
+    @property
+    def uses_forms(self) -> bool:
+        """The file has facts of derive_forms.py to check: forms, per-项 prior figures, unit totals."""
+        b = self.b
+        return bool(b.overall_form is not None or b.prior_year.functions or self.dept_wide or b.purchased_services
+                    or b.prior_year.procurement is not None or any(p.form is not None for p in b.projects))
+
     @cached_property
     def forms(self):
         """Facts of the declaration forms, per-项 comparisons and unit totals (derive_forms.py)."""
@@ -403,7 +410,8 @@ class Facts:
             if row.v() != 0:
                 vals[f"category_{cat}"] = (row.v(), f"{row.name}({cat}) 合计")
                 vals[f"gpb_category_{cat}"] = (row.v("all", "gpb"), f"{row.name}({cat}) 一般公共预算")
-        vals.update(self.forms.control_values())
+        if self.uses_forms:
+            vals.update(self.forms.control_values())
         for key, item in (("change_pct_total", self.prior_total), ("change_pct_gpb", self.b.prior_year.gpb)):
             cur = self.income_total if key == "change_pct_total" else t("all", "gpb", False)
             ch = self.change(cur, item)
