@@ -125,7 +125,7 @@ HUANGPI = [
      "§7.1: 10.70 / 38.43 = 27.8428%, printed 27.83%"),
     (E, "control.mismatch", "(2210202) 增减率(%)：已公开文件印出的 57.28 ≠ 按明细计算 57.27", "57.28",
      "§7.2: 3.90 / 6.81 = 57.2687%, printed 57.28%"),
-    (E, "control.mismatch", "项目支出绩效目标（申报表）个数：已公开文件印出的 4.00 ≠ 按明细计算 6.00", "project_form_count: 4",
+    (E, "control.mismatch", "项目支出绩效目标（申报表）个数：已公开文件印出的 4 ≠ 按明细计算 6", "project_form_count: 4",
      "§7.7: 4 个一级项目支出绩效目标, but 表10 and 表12 have 6 projects"),
     *HUANGPI_WARNINGS,
 ]

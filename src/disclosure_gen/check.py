@@ -208,7 +208,8 @@ class Checker:
                         self.err((coll, i, "unit"), "ref.mixed-unit",
                                  f"各单位已填写合计（units[].totals），{label}按部门汇总填写，不应再写 unit")
                 elif item.unit is None and many:
-                    self.err((coll, i), "ref.missing-unit", f"部门预算有多个单位，{label}须填写 unit（单位代码）")
+                    self.err((coll, i), "ref.missing-unit", f"部门预算有多个单位，{label}须填写 unit（单位代码）"
+                             + ("" if coll == "projects" else "；明细只按部门汇总时，请在各单位填写 totals（单位合计）"))
         if self.b.running_costs:
             for code in self.b.running_costs:
                 if code not in codes_ and code != self.b.agency.code:
@@ -358,8 +359,9 @@ class Checker:
                     derived, label = values[key]
                 if r2(typed) != r2(derived):
                     what = "填写的控制数" if block == "controls" else "已公开文件印出的"
+                    shown = (lambda x: f"{x:,.0f}") if key.endswith("_count") else f2   # a count is a whole number
                     self.err((block, key), "control.mismatch",
-                             f"{label}：{what} {f2(typed)} ≠ 按明细计算 {f2(derived)}")
+                             f"{label}：{what} {shown(typed)} ≠ 按明细计算 {shown(derived)}")
 
     # -- performance tables ----------------------------------------------------------------------
     def rule_performance(self):

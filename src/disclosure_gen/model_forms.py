@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from .model import Money, Source, Strict, Text, _to_decimal
 
@@ -55,7 +55,19 @@ class FormIndicator(Strict):
     history: list[Text] = Field(default_factory=list, max_length=2, title="近两年指标值 [前年, 上年]")
 
 
-FormIndicatorTree = dict[str, dict[str, list[Annotated[FormIndicator, BeforeValidator(_indicator)]]]]
+_INDICATOR_SCHEMA = {
+    "title": "绩效指标",
+    "description": "[三级指标, 指标值]、[三级指标, 指标值, 确定依据] 或 [三级指标, 前年值, 上年值, 指标值, 确定依据]；"
+                   "也可写成映射 {name, value, basis, history}",
+    "anyOf": [
+        {"type": "array", "items": {"type": ["string", "number", "null"]}, "minItems": 2, "maxItems": 5},
+        {"type": "object", "additionalProperties": False, "properties": {
+            "name": {"type": "string"}, "value": {"type": "string"}, "basis": {"type": "string"},
+            "history": {"type": "array", "items": {"type": "string"}, "maxItems": 2}}},
+    ],
+}
+FormIndicatorTree = dict[str, dict[str, list[Annotated[FormIndicator, BeforeValidator(_indicator),
+                                                        WithJsonSchema(_INDICATOR_SCHEMA)]]]]
 
 
 class FormGoal(Strict):
