@@ -358,3 +358,13 @@ def test_a_copied_hubei_style_is_just_a_folder(tmp_path, monkeypatch):
     finally:
         render.load_style.cache_clear()
         render._cached_env.cache_clear()
+
+
+def test_diff_names_a_changed_form_field(tmp_path):
+    from disclosure_gen import diffing
+    new = tmp_path / "new.yaml"
+    new.write_text(HUANGPI.read_text(encoding="utf-8").replace("postcode: \"430300\"", "postcode: \"430301\"", 1),
+                   encoding="utf-8")
+    d = diffing.diff_files(str(HUANGPI), str(new), style="hubei")
+    text = diffing.format_text(d)
+    assert "项目申报表（含绩效目标） · 邮政编码：430300 → 430301" in text, text
