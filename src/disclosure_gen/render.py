@@ -336,6 +336,9 @@ def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=
     style = load_style(style_name)
     assets = Assets()
     doc = Document(facts, style, assets, findings)
+    if facts.dept_wide and not doc.style.get("department_wide"):
+        # the file gives its detail for the whole 部门 only; this style lists each unit's lines
+        doc.need("units", "各单位的支出科目与经济分类明细（本样式按单位列出；文件只按部门汇总填写，单位行下将没有明细）")
     template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
     html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
     return html, assets, doc
