@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -157,4 +156,4 @@ def _style_rules(ch):
         (ch.err if rule.get("severity", "error") == "error" else ch.warn)(path, str(rule.get("rule", "style.identity")), msg)
 
 
-__all__ = ["run", "style_checks", "Decimal"]
+__all__ = ["run", "style_checks"]

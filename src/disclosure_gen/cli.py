@@ -375,7 +375,7 @@ EPILOG = """\
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="disclosure-gen", description="预算公开文件生成工具：由 YAML 预算数据生成山西/河南样式的 DOCX 与 PDF",
+    p = _Parser(prog="disclosure-gen", description="预算公开文件生成工具：由 YAML 预算数据生成各省样式（templates 下的样式文件夹）的 DOCX 与 PDF",
                 epilog=EPILOG)
     sub = p.add_subparsers(dest="cmd", metavar="命令", title="可用命令", parser_class=_Parser)
 

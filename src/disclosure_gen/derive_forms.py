@@ -420,4 +420,4 @@ class FormFacts:
         return vals
 
 
-__all__ = ["FormFacts", "indicator_rows", "r2"]
+__all__ = ["FormFacts", "indicator_rows"]
