@@ -142,8 +142,11 @@ def style_checks(style: str) -> tuple:
 
 
 def _style_rules(ch):
+    rules = style_checks(ch.b.style)
+    if not rules:
+        return
     values = ch.f.control_values()
-    for rule in style_checks(ch.b.style):
+    for rule in rules:
         left, right = rule.get("left") or [], rule.get("right") or []
         if not left or not right or any(k not in values for k in list(left) + list(right)):
             continue
