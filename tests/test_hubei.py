@@ -311,6 +311,12 @@ def test_department_wide_lines_and_unit_totals(tmp_path):
     text = HUANGPI.read_text(encoding="utf-8")
     loaded = check.load("x.yaml", text.replace('{code: "2080505", name:', '{code: "2080505", unit: "032001", name:'))
     assert [f.rule for f in loaded.errors] == ["ref.mixed-unit"]
+    # the units' totals add up to the department's, and a unit's 项目支出 to its projects
+    loaded = check.load("x.yaml", text.replace("{personnel: 154.04, office: 6.80, project: 10.00}",
+                                               "{personnel: 154.04, office: 6.80, project: 12.00}"))
+    msgs = [f.message for f in loaded.errors if f.rule == "identity.unit-totals"]
+    assert msgs == ["各单位项目支出合计 725.00 ≠ 部门项目支出 723.00",
+                    "武汉市黄陂区网络运维服务中心项目支出 12.00 ≠ 该单位项目合计 10.00"], msgs
     # without totals, a multi-unit file must split its lines by unit, as before
     no_totals = re.sub(r"\n    totals: \{[^}]*\}", "", text)
     loaded = check.load("x.yaml", no_totals)

@@ -38,6 +38,8 @@ def run(ch) -> None:
     if b.overall_form is not None or any(p.form is not None for p in b.projects):
         for rule in (_project_forms, _overall_form, _boilerplate):
             rule(ch)
+    if ch.f.dept_wide:
+        _unit_totals(ch)
     _assets(ch)
     _style_rules(ch)
 
@@ -66,6 +68,26 @@ def _project_forms(ch):
                 ch.err(base + ("order",), "form.order-duplicate",
                        f"项目“{p.name}”与“{orders[form.order]}”的申报表顺序同为 {form.order}")
             orders[form.order] = p.name
+
+
+def _unit_totals(ch):
+    """A department-wide file: the units' totals add up to the department's, and each unit's 项目支出
+    is the sum of its projects."""
+    f = ch.f
+    for kind, label in (("personnel", "人员经费"), ("office", "公用经费"), ("project", "项目支出")):
+        for carry in (False, True):
+            units = f.forms.units_sum(kind, "all", carry)
+            dept = f.total(kind, "all", carry)
+            if r2(units) != r2(dept):
+                when = "上年结转" if carry else ""
+                ch.err(("units",), "identity.unit-totals",
+                       f"各单位{when}{label}合计 {f2(units)} ≠ 部门{when}{label} {f2(dept)}")
+    for i, u in enumerate(ch.b.units):
+        own = f.unit_total(u.code)("project")
+        projects = f.projects_total(carry=None, unit=u.code)()
+        if r2(own) != r2(projects):
+            ch.err(("units", i, "totals"), "identity.unit-totals",
+                   f"{u.name}项目支出 {f2(own)} ≠ 该单位项目合计 {f2(projects)}")
 
 
 def _overall_form(ch):
