@@ -99,11 +99,45 @@ GAOPING = [
      "§7.A.8 (its second table); `运维股` in the same table is read as 运维保障股 and not reported"),
 ]
 
+# Hubei: 表11/表12 declaration forms and a department-wide budget (spec hubei §7)
+HUANGPI_WARNINGS = [
+    (W, "running.public-institution", "武汉市黄陂区大数据中心本级是事业单位", '"032001": 98',
+     "§7.14: 机关运行经费 98 cannot come from the tables, and the glossary restricts it to 行政单位"),
+    (W, "assets.value-vehicles", "国有资产总额为 0，但有车辆 1 辆", "total_value: 0",
+     "§7.6: 占有使用国有资产 0 万元, yet 一般公务用车 1 辆"),
+    (W, "perf.boilerplate-indicators", "全部 183 条指标都是“98%”（行业标准）", "数量指标",
+     "§7.13: every indicator of 表11 and 表12 is 安全运行 / 98% / 行业标准"),
+    (W, "overall.goal-summary", "长期目标 3 汇总栏写作“做好数据平台运行维护", "summary:",
+     "§7.12: long-term goal 3 worded differently in the summary and the detail"),
+    (W, "overall.goal-summary", "年度目标 3 汇总栏写作“做好政务数据汇聚平台和社区工作平台运行维护", "summary:",
+     "§7.12: annual goal 3 likewise"),
+    (W, "form.start-year", "“链路租赁费”起始年度 2024，但预算变动情况写明本项目从 2023 年开始预算", "start_year: 2024",
+     "§7.10: 起始年度 2024 vs 本项目从2023年开始预算"),
+    (W, "perf.name-mismatch", "“大数据中心运行经费”与项目支出表“单位运行经费”", "title_name:",
+     "§7.8: …24032T000000104 is 单位运行经费 in 表10, 大数据中心运行经费 in 表12"),
+    (W, "form.executor-mismatch", "“网络运行维护费”申报表的执行单位“武汉市黄陂区大数据中心”", "executor:",
+     "§7.9: 表12 执行单位 vs 表10 项目单位 网络运维服务中心"),
+    (W, "form.executor-mismatch", "“社区工作平台及系统”申报表的执行单位“武汉市黄陂区大数据中心”", "executor:",
+     "§7.9: 表12 执行单位 vs 表10 项目单位 数据资源服务中心"),
+]
+HUANGPI = [
+    (E, "control.mismatch", "(2080505) 增减率(%)：已公开文件印出的 27.83 ≠ 按明细计算 27.84", "27.83",
+     "§7.1: 10.70 / 38.43 = 27.8428%, printed 27.83%"),
+    (E, "control.mismatch", "(2210202) 增减率(%)：已公开文件印出的 57.28 ≠ 按明细计算 57.27", "57.28",
+     "§7.2: 3.90 / 6.81 = 57.2687%, printed 57.28%"),
+    (E, "control.mismatch", "项目支出绩效目标（申报表）个数：已公开文件印出的 4 ≠ 按明细计算 6", "project_form_count: 4",
+     "§7.7: 4 个一级项目支出绩效目标, but 表10 and 表12 have 6 projects"),
+    *HUANGPI_WARNINGS,
+]
+
 CASES = {
     "jincheng-as-published": (FIXTURES / "jincheng-bigdata-2023-as-published.yaml", JINCHENG),
     "jiyuan-as-published": (FIXTURES / "jiyuan-bigdata-2024-as-published.yaml", JIYUAN),
     # gaoping's figures are all right (§7.A lists no arithmetic error): its input is as published
     "gaoping": (INPUTS / "gaoping-bigdata-2026.yaml", GAOPING),
+    "huangpi-as-published": (FIXTURES / "huangpi-bigdata-2024-as-published.yaml", HUANGPI),
+    # the corrected input keeps what the tables cannot correct (the agency's to answer), no arithmetic error
+    "huangpi": (INPUTS / "huangpi-bigdata-2024.yaml", HUANGPI_WARNINGS),
 }
 
 

@@ -156,6 +156,8 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                 getattr(self, name)()
         from . import check_template_facts   # the conditions the file's style depends on
         check_template_facts.run(self)
+        from . import check_forms   # the declaration forms, and the identities a style declares
+        check_forms.run(self)
 
     def _row(self, coll, i, label):
         """第3条经济分类（30201 办公费）: a row by its 1-based ordinal and its own words."""
@@ -181,15 +183,20 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
         for coll, label in (("expenditure", "支出科目"), ("economic", "经济分类"), ("projects", "项目")):
             for i, item in enumerate(getattr(self.b, coll)):
                 if item.unit is not None and item.unit not in codes_:
-                        self.err((coll, i, "unit"), "ref.unknown-unit",
+                    self.err((coll, i, "unit"), "ref.unknown-unit",
                              f"{self._row(coll, i, label)}引用的单位代码 {item.unit} 不在预算单位中；可选：{self._unit_choices()}")
+                elif self.f.dept_wide and coll != "projects":
+                    if item.unit is not None:   # the units' totals say what is theirs; a split line would count twice
+                        self.err((coll, i, "unit"), "ref.mixed-unit",
+                                 f"各单位已填写合计（units[].totals），{self._row(coll, i, label)}按部门汇总填写，不应再写所属单位（unit）")
                 elif item.unit is None and many:
                     self.err((coll, i), "ref.missing-unit",
                              f"部门预算有多个单位，{self._row(coll, i, label)}须写明所属单位（“unit: 单位代码”）；"
-                             f"可选：{self._unit_choices()}")
+                             f"可选：{self._unit_choices()}"
+                             + ("" if coll == "projects" else "；明细只按部门汇总时，请在各单位填写 totals（单位合计）"))
         if self.b.running_costs:
             for code in self.b.running_costs:
-                if code not in codes_:
+                if code not in codes_ and code != self.b.agency.code:
                     self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在预算单位中；可选：{self._unit_choices()}", key=True)
         if self.b.agency.kind == "单位" and many:
             self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请把“kind: 单位”改为“kind: 部门”")
@@ -277,8 +284,9 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                     derived, label = values[key]
                 if r2(typed) != r2(derived):
                     what = "填写的控制数" if block == "controls" else "已公开文件印出的"
+                    shown = (lambda x: f"{x:,.0f}") if key.endswith("_count") else f2   # a count is a whole number
                     self.err((block, key), "control.mismatch",
-                             f"{label}：{what} {f2(typed)} ≠ 按明细计算 {f2(derived)}")
+                             f"{label}：{what} {shown(typed)} ≠ 按明细计算 {shown(derived)}")
 
     # -- performance tables ----------------------------------------------------------------------
     def rule_performance(self):

@@ -268,7 +268,7 @@ class AmountRules:
             for kind, label in (("personnel", "人员经费"), ("office", "公用经费")):
                 fv, ev = ft(kind, s, False), et(kind, s, False)
                 if fv == ev:
-                    if len(self.b.units) > 1:
+                    if len(self.b.units) > 1 and not self.f.dept_wide:   # lines by department only: no unit split
                         self._econ_per_unit(s, kind, label, tol)
                     continue
                 if self._slip_explains(fv - ev):

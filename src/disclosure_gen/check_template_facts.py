@@ -60,9 +60,11 @@ def style_checks(style_name: str, input_path=None) -> tuple[str, ...]:
     registry, without the rendering stack (check stays light: no Jinja)."""
     from . import styles
     try:
-        return tuple(styles.get(style_name, input_path).config.get("checks") or ())
+        checks = styles.get(style_name, input_path).config.get("checks") or ()
     except styles.StyleError:
         return ()      # an unknown style is reported by check_styles
+    # a plain name is a built-in rule; a mapping is an identity the style declares (check_forms)
+    return tuple(c for c in checks if isinstance(c, str))
 
 
 def run(ck, style_name: str | None = None) -> None:

@@ -130,6 +130,9 @@ class Facts:
         self.unit_by_code = {u.code: u for u in budget.units}
         self.default_unit = budget.units[0].code
         self.is_dept = budget.agency.kind == "部门"
+        # a 部门 whose detailed lines are published for the whole department only (each unit gives
+        # its totals): lines without `unit` belong to the department, not to the first unit
+        self.dept_wide = self.is_dept and len(budget.units) > 1 and all(u.totals is not None for u in budget.units)
 
     # ---- names -------------------------------------------------------------------------------
     def func_name(self, code: str) -> str:
@@ -146,7 +149,20 @@ class Facts:
         return {ln.code: ln.name for ln in self.b.expenditure}
 
     def unit_of(self, code):
-        return code or self.default_unit
+        return code or ("" if self.dept_wide else self.default_unit)
+
+    @property
+    def uses_forms(self) -> bool:
+        """The file has facts of derive_forms.py to check: forms, per-项 prior figures, unit totals."""
+        b = self.b
+        return bool(b.overall_form is not None or b.prior_year.functions or self.dept_wide or b.purchased_services
+                    or b.prior_year.procurement is not None or any(p.form is not None for p in b.projects))
+
+    @cached_property
+    def forms(self):
+        """Facts of the declaration forms, per-项 comparisons and unit totals (derive_forms.py)."""
+        from .derive_forms import FormFacts
+        return FormFacts(self)
 
     # ---- functional classification ---------------------------------------------------------------
     @cached_property
@@ -196,6 +212,8 @@ class Facts:
         return row
 
     def unit_total(self, unit_code: str) -> Vec:
+        if self.dept_wide:
+            return self.forms.unit_totals(unit_code)
         v = Vec()
         for leaf in self.leaves:
             if leaf.unit == unit_code:
@@ -397,6 +415,8 @@ class Facts:
             if row.v() != 0:
                 vals[f"category_{cat}"] = (row.v(), f"{row.name}({cat}) 合计")
                 vals[f"gpb_category_{cat}"] = (row.v("all", "gpb"), f"{row.name}({cat}) 一般公共预算")
+        if self.uses_forms:
+            vals.update(self.forms.control_values())
         for key, item in (("change_pct_total", self.prior_total), ("change_pct_gpb", self.b.prior_year.gpb)):
             cur = self.income_total if key == "change_pct_total" else t("all", "gpb", False)
             ch = self.change(cur, item)

@@ -91,6 +91,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# the forms and facts of model_forms.py use Strict, Money and Text above
+from .model_forms import (AssetsExtra, NamedAmount, OverallForm, ProjectForm,  # noqa: E402
+                          UnitTotalsField)
+
+
 class Options(Strict):
     template_version: Literal["2023", "2026"] = Field("2026", title="山西样式模板版本")
     thousands_in_tables: Optional[bool] = Field(None, title="表格金额是否使用千分位")
@@ -107,6 +112,8 @@ class Agency(Strict):
     finance_word: str = Field("市级财政", title="名词解释中的财政层级用语")
     supervisor: Optional[str] = Field(None, title="主管单位全称（河南样式机构设置）")
     publish_date: Optional[str] = Field(None, title="公开日期（河南样式附件下方日期行）")
+    short_name: Optional[str] = Field(None, title="简称（表头“部门/单位：”）")
+    full_name: Optional[str] = Field(None, title="全称（表中的部门行、申报表的主管部门）")
 
 
 class Unit(Strict):
@@ -116,10 +123,12 @@ class Unit(Strict):
     funding: Optional[Literal["全额", "差额", "自收自支"]] = Field(None, title="经费形式")
     short_name: Optional[str] = Field(None, title="简称（如 局机关）")
     departments: list[str] = Field(default_factory=list, title="内设机构")
+    totals: UnitTotalsField = Field(None, title="本单位合计（部门只按部门汇总公开明细时填写）")
 
 
 class Overview(Strict):
-    duties_numbering: Literal["（一）", "(一)", "（1）"] = "（一）"
+    duties_numbering: Literal["（一）", "(一)", "（1）", "1、"] = "（一）"
+    duties_intro: Text = Field("", title="职责前的引言段（根据…文件精神，…主要承担…工作职责。）")
     duties: list[Text] = Field(default_factory=list, title="主要职责（每条一项）")
     organization: list[Text] = Field(default_factory=list, title="机构设置情况（每项一段）")
 
@@ -202,6 +211,7 @@ class Project(Strict):
     publish_performance: bool = Field(True, title="是否公开绩效目标表")
     performance: Optional[Union[Performance, list[Performance]]] = Field(
         None, title="项目支出绩效目标表（同一项目印了多张表时为列表）")
+    form: Optional[ProjectForm] = Field(None, title="项目申报表（含绩效目标）")
 
 
 SangongValue = Union[Money, dict[Source, Money]]
@@ -213,7 +223,7 @@ class Procurement(Strict):
     services: Money = Field(Decimal(0), title="政府采购服务预算")
 
 
-class Assets(Strict):
+class Assets(AssetsExtra):
     as_of: Optional[_dt.date] = Field(None, title="截至日期（默认上年 12 月 31 日）")
     vehicle_quota: Optional[int] = Field(None, ge=0, title="公务用车编制（辆）")
     vehicles: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict, title="车辆（类别: 辆数）")
@@ -250,6 +260,9 @@ class Prior(Strict):
     running_costs: Optional[PriorItem] = Field(None, title="上年机关运行经费（山西样式：行政单位和参公单位）")
     agency_running_costs: Optional[PriorItem] = Field(
         None, title="上年机关（机构）运转经费（河南样式：各单位一般公共预算公用经费）")
+    procurement: Optional[PriorItem] = Field(None, title="上年政府采购预算")
+    functions: dict[Annotated[str, _code((7,))], PriorItem] = Field(
+        default_factory=dict, title="上年各功能科目（项）预算数及增减原因（科目编码: 上年数）")
 
 
 def _default_style() -> str:
@@ -282,6 +295,8 @@ class Budget(Strict):
     running_costs: Optional[dict[str, Money]] = Field(None, title="机关运行经费（单位代码: 金额）")
     procurement: Procurement = Field(default_factory=Procurement)
     performance_overall: Optional[str] = Field(None, title="整体绩效目标说明")
+    overall_form: Optional[OverallForm] = Field(None, title="整体支出绩效目标申报表")
+    purchased_services: list[NamedAmount] = Field(default_factory=list, title="政府购买服务（项目名称、金额）")
     assets: Assets = Field(default_factory=Assets)
     notes: Notes = Field(default_factory=Notes)
     prior_year: Prior = Field(default_factory=Prior)

@@ -92,6 +92,37 @@ _money_pct = pct
 _deep_merge = styles.deep_merge
 
 
+def fmt_plain(x) -> str:
+    """A figure of a declaration form: half-up to 0.01, trailing zeros dropped (723, 57.3, 0)."""
+    if x is None:
+        return ""
+    v = r2(x)
+    if v == 0:
+        return "0"
+    t = f"{v:.2f}".rstrip("0").rstrip(".")
+    return t
+
+
+def fmt_pct_whole(p) -> str:
+    """A percentage with 2 decimals, a whole number without them (42.70%, 100%, 0%)."""
+    if p is None:
+        return ""
+    v = r2(p)
+    t = f"{v:.2f}"
+    return (t[:-3] if t.endswith(".00") else t) + "%"
+
+
+def fmt_wan_whole(x) -> str:
+    """An amount with 2 decimals, a whole number without them (723, 25.50, 0)."""
+    if x is None:
+        return ""
+    v = r2(x)
+    t = f"{v:.2f}"
+    return t[:-3] if t.endswith(".00") else t
+
+
+
+
 def with_variant(style: dict, budget) -> dict:
     """The style with the overrides its data selects: style.yaml may name an option
     (`variant: template_version`) whose value picks a block of `versions:` merged over the defaults;
@@ -134,9 +165,9 @@ class Document:
     def _num(self, key, default):
         return self.style.get("numbers", {}).get(key, default)
 
-    def cell(self, x) -> str:
-        """Table cell: blank for zero."""
-        return fmt_amount(x, sep=self._num("table_thousands", True), zero=self._num("table_zero", ""))
+    def cell(self, x, zero=None) -> str:
+        """Table cell: blank for zero (or what the style, or `zero`, says a zero prints as)."""
+        return fmt_amount(x, sep=self._num("table_thousands", True), zero=self._num("table_zero", "") if zero is None else zero)
 
     def wan(self, x, sep=None) -> str:
         """Amount in running text (no unit)."""
@@ -273,6 +304,9 @@ def _env(style) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["cn"] = cn_num
+    env.filters["plain"] = fmt_plain
+    env.filters["pctw"] = fmt_pct_whole
+    env.filters["wanw"] = fmt_wan_whole
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
     env.globals["say"] = wording.say    # sentence frames of style.yaml `sentences:`
     return env
@@ -299,6 +333,9 @@ def render_html(facts: Facts, style, *, draft: bool = False, findings=(), input_
     assets = Assets()
     doc = Document(facts, st.config, assets, findings)
     doc.style = effective_style(st, facts.b)
+    if facts.dept_wide and not doc.style.get("department_wide"):
+        # the file gives its detail for the whole 部门 only; this style lists each unit's lines
+        doc.need("units", "各单位的支出科目与经济分类明细（本样式按单位列出；文件只按部门汇总填写，单位行下将没有明细）")
     template = _cached_env(st).get_template(st.config.get("entry", "document.html.j2"))
     html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft, df=DocFacts(facts, doc.style))
     return html, assets, doc

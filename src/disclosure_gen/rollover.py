@@ -196,6 +196,8 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
             f"{i} {_fmt(f.sangong_amount(i), '万元')}" for i in items))
     if old_prior is None:
         doc["prior_year"] = prior
+    from . import rollover_forms      # the declaration forms' earlier years, per-项 prior figures
+    rollover_forms.apply(doc, f, year, to, unit, ch, res, _prior_item, _fmt, _set_comment)
     res.todo.append("prior_year 各项的 reason：增减变动主要原因")
 
     # -- year-bound text and dates move on ---------------------------------------------------------------
@@ -349,3 +351,5 @@ def _header(text: str, year: int, to: int, source_name: str) -> str:
     at = 1 if head and head[0].startswith("# yaml-language-server") else 0
     head.insert(at + 1 if len(head) > at and head[at].startswith("#") else at, note)
     return "\n".join(head + lines[i:])
+
+

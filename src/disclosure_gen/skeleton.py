@@ -179,6 +179,9 @@ assets:                       # 国有资产占有使用情况（截至上年 12
   office_area_m2: 0           # 办公用房建筑总面积（平方米）
   equipment_50w: 0            # 单价 50 万元（原值）以上通用设备（台/套）
   equipment_100w: 0           # 单价 100 万元（原值）以上专用设备（台/套）
+  total_value: 0              # 占有使用国有资产总额
+  land_m2: 0                  # 土地面积（平方米）
+  change: 0                   # 上年新增（正数）或减少（负数）的国有资产
 
 notes:                        # 其他说明
   purchase_services: {unit_word}无政府购买服务。
@@ -186,4 +189,18 @@ notes:                        # 其他说明
 
 prior_year:                   # 上年预算数（用于“比上年增加/减少”的说明）及增减变动主要原因
   total: {{amount: 0, reason: }}          # 上年收支总计
-{prior_tail}"""
+{prior_tail}""" + _style_extra(style, name=name, year=year, code=code, unit_word=unit_word,
+                                                                   prior1=year - 1, prior2=year - 2)
+
+
+def _style_extra(style: str, **values) -> str:
+    """The style's own skeleton lines (style.yaml `skeleton:`, placeholders {name} {year} {code}
+    {unit_word}): sections only that style prints, such as a declaration form."""
+    from . import styles
+    try:
+        extra = styles.get(style).config.get("skeleton") or ""
+    except styles.StyleError:
+        return ""
+    for k, v in values.items():
+        extra = extra.replace("{" + k + "}", str(v))
+    return ("\n" + extra) if extra else ""
