@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from . import codes, model, yamlsrc
+from . import codes, limits, model, yamlsrc, zh_pydantic
 from .derive import Facts
 from .money import ZERO, r2
 
@@ -71,12 +71,14 @@ def load(path: str, text: str | None = None) -> Loaded:
     for p, line, col in src.duplicate_keys:
         findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
     src.data = _strip_controls(src.data, (), at)
+    limits.text_findings(src.data, at)      # lengths that fit each place; unbroken runs (issue 16)
     try:
         budget = model.validate(src.data)
     except ValidationError as e:
         for err in e.errors():
             _schema_finding(err, at)
         return Loaded(path, src, None, None, _sorted(findings))
+    limits.size_findings(budget, at)
     facts = Facts(budget)
     Checker(budget, facts, at).run()
     return Loaded(path, src, budget, facts, _sorted(findings))
@@ -111,6 +113,9 @@ def _strip_controls(value, path, at):
                 key = strip_control(k)
                 at(path + (k,), WARNING, "text.control-char",
                    f"字段名“{key}”含有不可见的控制字符，已删除", key=True)
+            if key in out:      # "name\x7f" beside name: the same key twice, whichever comes later
+                at(path + (k,), ERROR, "yaml.duplicate-key",
+                   f"字段“{key}”重复出现（其中一个含有不可见的控制字符），后一个会覆盖前一个", key=True)
             out[key] = _strip_controls(v, path + (k,), at)
         return out
     return value
@@ -168,8 +173,8 @@ def _schema_finding(err, at):
             inp = inp[:40] + "…"
         msg = tmpl.format(field=field, input=inp,
                           expected=ctx.get("expected", "").replace("'", ""), max_length=ctx.get("max_length", ""))
-    elif typ.startswith("greater_than") or typ.startswith("less_than"):
-        msg = f"数值超出允许范围（{err['msg']}）"
+    elif zh_pydantic.message(err):       # ranges, lengths, dates (pydantic's words are English)
+        msg = zh_pydantic.message(err)
     else:
         msg = f"取值无效：{err['msg']}"
     where = ".".join(str(x) for x in data_loc)

@@ -228,8 +228,13 @@ def cmd_new(args) -> int:
     if not 2000 <= args.year <= 2100:
         _err(f"预算年度 {args.year} 不在 2000–2100 之间")
         return 2
-    if not (len(args.code) == 3 and args.code.isdigit()):
-        _err(f"主管部门代码“{args.code}”应为 3 位数字")
+    if not (len(args.code) == 3 and all("0" <= c <= "9" for c in args.code)):
+        _err(f"主管部门代码“{args.code}”应为 3 位半角数字")
+        return 2
+    from . import limits
+    problem = limits.bad_name(args.name)
+    if problem:
+        _err(f"--name：{problem}")
         return 2
     text = skeleton.skeleton(args.name, args.kind, args.year, args.style, args.code, args.unit_type,
                              target=args.output)

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import check
+from . import check, limits
 
 FORMATS = ("docx", "pdf", "html")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -160,6 +160,9 @@ def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), for
 
 def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     from . import render
+    hard = limits.refusal(loaded)
+    if hard:
+        raise RenderRefused(hard)
     if loaded.budget is None or (loaded.errors and not force):
         n = len(loaded.errors)
         raise RenderRefused(f"{loaded.path} 有 {n} 个校验错误，未生成文件（先运行 check 修正，或用 --force 生成草稿）")
@@ -169,6 +172,7 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     draft = bool(loaded.errors)
     html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
+    html = limits.break_long_runs(html)  # an unbroken AAAA… took quadratic time to lay out (issue 16)
     out = {}
     if "pdf" in formats and pdf_worker is not None:
         pdf_worker.submit(html, assets, style, draft)

@@ -26,13 +26,51 @@ CN_DIGITS = "零一二三四五六七八九"
 
 
 def cn_num(n: int) -> str:
-    """Chinese numerals as the documents print them: 一 … 十 十一 … 二十 二十一 … 九十九."""
+    """Chinese numerals as the documents print them: 一 … 十 十一 … 二十 … 九十九 一百 一百零一
+    一百一十 … 一千零五 … 一万 …, for any count (a 100th duty, a 300th 类 row)."""
     n = int(n)
-    if n <= 10:
-        return "十" if n == 10 else CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "十" if tens == 1 else CN_DIGITS[tens] + "十"
-    return head + (CN_DIGITS[ones] if ones else "")
+    if n < 0:
+        return "负" + cn_num(-n)
+    if n < 10:
+        return CN_DIGITS[n]
+    if n < 20:                      # 十, 十一 … 十九 (never 一十 at the start)
+        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
+    return _cn_big(n)
+
+
+def _cn_small(n: int) -> str:
+    """1 ≤ n < 10000 with 一十 kept (for use after a higher unit: 一百一十)."""
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d:
+            if zero and out:
+                out += "零"
+            out += CN_DIGITS[d] + unit
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def _cn_big(n: int) -> str:
+    groups = []
+    while n:
+        n, g = divmod(n, 10000)
+        groups.append(g)
+    units = ["", "万", "亿", "万亿"]
+    out = ""
+    for i in range(len(groups) - 1, -1, -1):
+        g = groups[i]
+        if g == 0:
+            continue
+        if out and g < 1000:
+            out += "零"
+        unit = units[i] if i < len(units) else "万" * (i - 1) + "亿"
+        out += _cn_small(g) + unit
+    if out.startswith("一十"):
+        out = out[1:]
+    return out
 
 
 def available_styles() -> list[str]:
