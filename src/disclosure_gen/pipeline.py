@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -56,13 +57,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _mode_for(path: Path) -> int:
-    """The existing file's permissions, or what a plain open() would give under the umask."""
+    """The existing file's permissions, or what a plain open() would give under the umask.
+
+    Never a setuid, setgid or sticky bit, and never a mode read through a symlink (the link is
+    replaced by the new file; its target, perhaps a setuid program, is left alone)."""
     try:
-        return path.stat().st_mode & 0o7777
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode):
+            return st.st_mode & 0o777
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 _HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, n))
@@ -170,7 +177,13 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     if style not in render.available_styles():
         raise RenderRefused(f"未知样式“{style}”；可用样式：{', '.join(render.available_styles())}")
     draft = bool(loaded.errors)
-    html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
+    from .templating import TemplateProblem
+    try:
+        html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
+        if "pdf" in formats:
+            render.style_css(style)     # refuses a print.css pointing outside the style folder
+    except TemplateProblem as e:        # a broken or tampered style: nothing is written
+        raise RenderRefused(f"{loaded.path}：未生成文件：{e}") from None
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     html = limits.break_long_runs(html)  # an unbroken AAAA… took quadratic time to lay out (issue 16)
     out = {}

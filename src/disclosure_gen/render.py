@@ -16,6 +16,7 @@ import jinja2.sandbox
 import yaml
 from markupsafe import Markup
 
+from . import templating
 from .derive import Facts
 from .money import ZERO, Change, pct, r2, shares
 
@@ -82,6 +83,8 @@ def load_style(name: str) -> dict:
     path = TEMPLATES / name / "style.yaml"
     if not path.is_file():
         raise KeyError(name)
+    if not templating.inside(path, TEMPLATES / name):
+        raise templating.TemplateProblem(f"样式“{name}”的 style.yaml 指向样式文件夹以外的文件，已拒绝读取")
     with open(path, encoding="utf-8") as fh:
         style = yaml.safe_load(fh) or {}
     style.setdefault("name", name)
@@ -285,14 +288,14 @@ def _bytecode_cache():
     """Compiled templates on disk (cache.py): compiling them is a third of a small render."""
     from . import cache
     d = cache.folder("jinja")
-    return jinja2.FileSystemBytecodeCache(str(d)) if d is not None else None
+    return cache.bytecode_cache(d) if d is not None else None
 
 
 def _env(style_name: str) -> jinja2.Environment:
     # sandboxed: a template shared between offices may be tampered with, and an ordinary environment
     # lets `{{ doc.__init__.__globals__ … }}` run any Python; the sandbox refuses such attributes
-    env = jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(TEMPLATES / style_name), str(TEMPLATES / "_shared")]),
+    env = templating.BoundedSandbox(
+        loader=templating.StyleLoader([str(TEMPLATES / style_name), str(TEMPLATES / "_shared")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -301,6 +304,7 @@ def _env(style_name: str) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["cn"] = cn_num
+    env.globals["range"] = templating.bounded_range     # nested range(100000) ran until killed
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
     return env
 
@@ -314,8 +318,10 @@ def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=
     style = load_style(style_name)
     assets = Assets()
     doc = Document(facts, style, assets, findings)
-    template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
-    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
+    with templating.rendering(style_name):
+        template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
+        html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
+    templating.check_markup(html, style_name, [TEMPLATES / style_name, TEMPLATES / "_shared"])
     return html, assets, doc
 
 
@@ -323,6 +329,8 @@ def style_css(style_name: str) -> list[str]:
     from .writers.pdf import base_css
     css = [base_css()]
     p = TEMPLATES / style_name / "print.css"
+    if p.is_file() and not templating.inside(p, TEMPLATES / style_name):
+        raise templating.TemplateProblem(f"样式“{style_name}”的 print.css 指向样式文件夹以外的文件，已拒绝读取")
     if p.is_file():
         css.append(p.read_text(encoding="utf-8"))
     return css
