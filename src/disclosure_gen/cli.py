@@ -309,14 +309,21 @@ def cmd_batch(args) -> int:
     if not files:
         _err(f"{args.folder} 中没有 .yaml 文件")
         return 2
-    jobs = args.jobs or batch.default_jobs()
-    if jobs < 1:
-        _err("--jobs 至少为 1")
+    if args.jobs is not None and args.jobs < 1:      # 0 used to mean the default, silently
+        _err("--jobs 应至少为 1（省略时按 CPU 数，最多 4）")
         return 2
+    if args.time_limit is not None and args.time_limit < 0:
+        _err("--time-limit 不能为负数（0 表示不限时）")
+        return 2
+    from . import limits
+    jobs, note = limits.bounded_jobs(args.jobs or batch.default_jobs())
+    if note:
+        _err(note)
     print(f"共 {len(files)} 个文件，{jobs} 个进程并行生成到 {args.output}/", file=sys.stderr)
     progress = batch.Progress(len(files))
     items = batch.run(files, args.output, jobs=jobs, style=args.style, formats=formats, force=args.force,
-                      progress=progress)
+                      progress=progress,
+                      time_limit=batch.TIME_LIMIT if args.time_limit is None else (args.time_limit or None))
     print(batch.summary(items, color=_color()))
     return 0 if all(it.ok for it in items) else 1
 
@@ -438,7 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "最后列出汇总表。有文件失败时退出码为 1。")
     b.add_argument("folder", metavar="文件夹", help="存放 YAML 数据文件的文件夹")
     b.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
-    b.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认按 CPU 数，最多 4）")
+    b.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="并行进程数（默认按 CPU 数，最多 4；不超过 CPU 数和可用内存允许的数目）")
+    b.add_argument("--time-limit", type=float, metavar="秒",
+                   help="每个文件的时限（默认 600 秒；0 不限时）；超时的文件记为失败，其他文件继续")
     b.add_argument("--style", metavar="样式", help="样式（默认取各文件中的 style）")
     b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html（默认 docx,pdf）")
     b.add_argument("--force", action="store_true", help="数据有错误的文件也生成草稿")
