@@ -280,13 +280,16 @@ def cmd_rollover(args) -> int:
 
 # ---- diff ----------------------------------------------------------------------------------------------------
 def cmd_diff(args) -> int:
-    from . import diffing, yamlsrc
+    from . import diffing, templating, yamlsrc
     try:
         d = diffing.diff_files(args.old, args.new, style=args.style)
     except yamlsrc.InputError as e:
         path = getattr(e, "path", "")
         where = f"{path}:{e.line}:{e.col}" if e.line else path
         _err(f"{where} 无法使用 {e.message}")
+        return 2
+    except templating.TemplateProblem as e:      # a broken or tampered style (issue 16)
+        _err(f"无法比较：{e}")
         return 2
     if args.format == "json":
         print(_json_text(d.as_dict()))
