@@ -22,22 +22,21 @@ RUN = 24            # characters of an unbroken run between two inserted break p
 # a run of characters with no break opportunity between them: not space, not CJK (which breaks
 # between any two characters), not a tag; an entity (&amp;) counts as one character
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_RUN_RE = re.compile(r"(?:[^\s<>&%s\u200b]|&#?\w{1,10};){%d,}" % (_CJK, RUN + 1))
-_ATOM_RE = re.compile(r"&#?\w{1,10};|.", re.S)
-_TEXT_RE = re.compile(r">([^<]+)<")
+_RUN_PATTERN = r"(?:[^\s<>&%s\u200b]|&#?\w{1,10};){%d,}" % (_CJK, RUN + 1)
 
 
 def _split_run(m: re.Match) -> str:
-    atoms = _ATOM_RE.findall(m.group(0))
+    atoms = re.findall(r"&#?\w{1,10};|.", m.group(0), re.S)
     return ZWSP.join("".join(atoms[i:i + RUN]) for i in range(0, len(atoms), RUN))
 
 
 def break_long_runs(html: str) -> str:
     """`html` with a zero-width space every RUN characters of each unbroken run in its text
     (never inside a tag or an entity). A document without such runs is returned unchanged."""
-    if not _RUN_RE.search(html):
+    run = re.compile(_RUN_PATTERN)      # compiled here (re caches it): `check` never needs it
+    if not run.search(html):
         return html
-    return _TEXT_RE.sub(lambda m: ">" + _RUN_RE.sub(_split_run, m.group(1)) + "<", html)
+    return re.sub(r">([^<]+)<", lambda m: ">" + run.sub(_split_run, m.group(1)) + "<", html)
 
 
 # ---- command-line names -----------------------------------------------------------------------
@@ -125,10 +124,11 @@ _PLACES = (
     (("sangong", "**"), 60, "金额"),
     (("glossary", "*"), 20_000, "名词解释"),
 )
+SHORTEST = min(most for _p, most, _w in _PLACES if most is not None)
 PARAGRAPH_MAX = 200_000     # any other text (a paragraph): a 100 KB 项目概况 renders whole in seconds
 UNBROKEN_MAX = 200          # characters in a row with no place to break a line (no space, no CJK)
 KEY_MAX = 60                # a key the author typed (glossary term, indicator level, vehicle kind)
-_UNBROKEN_RE = re.compile(r"[^\s%s\u200b]{%d,}" % (_CJK, UNBROKEN_MAX + 1))
+_UNBROKEN_PATTERN = r"[^\s%s\u200b]{%d,}" % (_CJK, UNBROKEN_MAX + 1)
 
 
 def _match(path: tuple, pattern: tuple) -> bool:
@@ -166,11 +166,13 @@ def text_findings(data, at) -> None:
             for i, x in enumerate(v):
                 walk(x, path + (i,))
         elif isinstance(v, str):
+            if len(v) <= SHORTEST:      # nearly every value: no place is this short, no run this long
+                return
             most, where = _place(path)
             if most is not None and len(v) > most:
                 at(path, "error", TOO_LONG, f"{label(path)}：文字过长（{len(v)} 字，最多 {most} 字；{where}）", False)
                 return
-            m = _UNBROKEN_RE.search(v)
+            m = re.search(_UNBROKEN_PATTERN, v) if len(v) > UNBROKEN_MAX else None
             if m:
                 at(path, "error", UNBROKEN,
                    f"{label(path)}：有连续 {len(m.group(0))} 个字符没有空格或标点（“{m.group(0)[:12]}…”），"

@@ -136,7 +136,7 @@ def _code(digits: tuple[int, ...]):
                 fixed = "".join(chr(ord(c) - 0xFEE0) if "０" <= c <= "９" else c for c in s)
                 raise ValueError(f"编码“{_clip(s)}”含有{'全角数字' if full else '非半角数字'}（{'、'.join(odd)}），"
                                  f"应为 {want} 位半角数字 0–9" + (f"，请改为“{fixed}”" if full else ""))
-            raise ValueError(f"编码“{_clip(s)}”应为 {want} 位半角数字")
+            raise ValueError(f"编码“{_clip(s)}”应为 {want} 位数字")
         return s
     return BeforeValidator(check)
 
