@@ -7,9 +7,9 @@ year-over-year changes) appears. Money is Decimal, never float. When the file de
 from __future__ import annotations
 
 import contextvars
+import datetime as _dt
 import re
 import unicodedata
-import datetime as _dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Optional, Union
 
