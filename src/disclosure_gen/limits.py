@@ -17,12 +17,13 @@ import re
 import unicodedata
 
 ZWSP = "\u200b"
-RUN = 24            # characters of an unbroken run between two inserted break points
+RUN = 40            # characters of an unbroken run between two inserted break points
+RUN_MIN = 80        # only longer runs get them: a URL or a long number of normal length stays as typed
 
 # a run of characters with no break opportunity between them: not space, not CJK (which breaks
 # between any two characters), not a tag; an entity (&amp;) counts as one character
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_RUN_PATTERN = r"(?:[^\s<>&%s\u200b]|&#?\w{1,10};){%d,}" % (_CJK, RUN + 1)
+_RUN_PATTERN = r"(?:[^\s<>&%s\u200b]|&#?\w{1,10};){%d,}" % (_CJK, RUN_MIN + 1)
 
 
 def _split_run(m: re.Match) -> str:
@@ -98,7 +99,7 @@ _PLACES = (
     (("agency", "*"), 60, "印在封面或表头中"),
     (("units", "*", "name"), 100, "单位名称印在表格的一格中"),
     (("units", "*", "short_name"), 30, "简称印在文字中"),
-    (("units", "*", "departments", "*"), 60, "内设机构名称"),
+    (("units", "*", "departments", "*"), 100, "内设机构名称"),
     (("units", "*", "*"), 30, "印在表格的一格中"),
     (("expenditure", "*", "name"), 60, "科目名称印在表格的一格中"),
     (("expenditure", "*", "*"), 30, "印在表格的一格中"),
