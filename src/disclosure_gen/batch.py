@@ -42,8 +42,60 @@ def find_inputs(folder: str | Path) -> list[Path]:
                   and not x.name.startswith("."))
 
 
+# ---- the per-file time limit -----------------------------------------------------------------------
+TIME_LIMIT = 600.0      # seconds per file (generous: the large 部门 of bench/ renders in seconds)
+
+
+class TimeLimit(BaseException):
+    pass
+
+
+class _limited:
+    """Raise TimeLimit in this (worker) process after `seconds`; a watchdog thread ends the process
+    if the work does not return to Python (a hang inside a native library), so that the parent sees
+    the worker die and reports the file as failed."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds or 0
+
+    def __enter__(self):
+        import signal
+        import threading
+        self.old = None
+        if self.seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            def on_alarm(_sig, _frame):
+                raise TimeLimit()
+            self.old = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.dog = threading.Timer(self.seconds + 30, lambda: os._exit(75))
+            self.dog.daemon = True
+            self.dog.start()
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        if self.old is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+            self.dog.cancel()
+        return False
+
+
+def _over(seconds: float) -> str:
+    return f"超过每个文件的时限 {seconds:g} 秒，已停止（可用 --time-limit 调整）"
+
+
 # ---- worker functions (top level: they are pickled to the worker processes) ---------------------------
-def _check_one(path: str, style: str | None) -> dict:
+def _check_one(path: str, style: str | None, limit: float | None = None) -> dict:
+    t0 = time.perf_counter()
+    try:
+        with _limited(limit):
+            return _check_one_now(path, style)
+    except TimeLimit:
+        return {"status": FAILED, "message": _over(limit), "seconds": time.perf_counter() - t0}
+
+
+def _check_one_now(path: str, style: str | None) -> dict:
     from . import check, pipeline, yamlsrc
     t0 = time.perf_counter()
     try:
@@ -61,7 +113,17 @@ def _check_one(path: str, style: str | None) -> dict:
     return out
 
 
-def _render_one(path: str, out_dir: str, style: str | None, formats: tuple, force: bool) -> dict:
+def _render_one(path: str, out_dir: str, style: str | None, formats: tuple, force: bool,
+                limit: float | None = None) -> dict:
+    t0 = time.perf_counter()
+    try:
+        with _limited(limit):
+            return _render_one_now(path, out_dir, style, formats, force)
+    except TimeLimit:      # nothing was written: the files are replaced only once all are complete
+        return {"status": FAILED, "message": _over(limit) + "，原有文件未改动", "seconds": time.perf_counter() - t0}
+
+
+def _render_one_now(path: str, out_dir: str, style: str | None, formats: tuple, force: bool) -> dict:
     from . import pipeline, yamlsrc
     t0 = time.perf_counter()
     try:
@@ -127,7 +189,8 @@ class Progress:
 
 # ---- the batch ----------------------------------------------------------------------------------------------
 def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None = None,
-        formats=("docx", "pdf"), force: bool = False, progress: Progress | None = None) -> list[Item]:
+        formats=("docx", "pdf"), force: bool = False, progress: Progress | None = None,
+        time_limit: float | None = TIME_LIMIT) -> list[Item]:
     items = [Item(str(p), agency=p.stem) for p in files]
     progress = progress or Progress(len(items), enabled=False)
     jobs = max(1, min(jobs, len(items) or 1))
@@ -136,7 +199,8 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
         # pass 1: check every file (fast), so that files with errors and clashing names are known
-        checks = list(pool.map(_check_one, [it.path for it in items], [style] * len(items)))
+        checks = list(pool.map(_check_one, [it.path for it in items], [style] * len(items),
+                               [time_limit] * len(items)))
         owners: dict[str, Item] = {}
         todo: list[Item] = []
         for it, c in zip(items, checks):
@@ -160,16 +224,19 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
                 continue
             progress.step(it.agency)
         # pass 2: render
-        crashed = _render_all(pool, todo, out_dir, style, tuple(formats), force, progress)
+        crashed = _render_all(pool, todo, out_dir, style, tuple(formats), force, progress, time_limit)
     except BaseException:       # Ctrl-C: drop what has not started, do not wait for it
         pool.shutdown(wait=False, cancel_futures=True)
         progress.close()
         raise
     pool.shutdown(wait=True)
     for it in crashed:      # a worker died: retry alone, so that only the culprit fails
+        t0 = time.perf_counter()
         with ProcessPoolExecutor(max_workers=1) as pool:
-            if _render_all(pool, [it], out_dir, style, tuple(formats), force, None):
+            if _render_all(pool, [it], out_dir, style, tuple(formats), force, None, time_limit):
                 it.status, it.message = FAILED, "处理进程意外退出（可能是内存不足或渲染库崩溃）"
+                if time_limit and time.perf_counter() - t0 >= time_limit:
+                    it.message = _over(time_limit) + "，原有文件未改动"
         progress.step(it.agency)
     progress.close()
     return items
@@ -182,14 +249,14 @@ def _size(it: Item) -> int:
         return 0
 
 
-def _render_all(pool, todo, out_dir, style, formats, force, progress) -> list[Item]:
+def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit=None) -> list[Item]:
     futures = {}
     crashed = []
     try:
         # largest files first (speed, issue 6): the last document to finish is then a small one,
         # so that no worker idles long at the end (results keep the order of the files)
         for it in sorted(todo, key=_size, reverse=True):
-            futures[pool.submit(_render_one, it.path, out_dir, style, formats, force)] = it
+            futures[pool.submit(_render_one, it.path, out_dir, style, formats, force, time_limit)] = it
     except BrokenProcessPool:
         pass
     submitted = set(futures.values())

@@ -86,3 +86,24 @@ def prune(kind: str, keep: int) -> None:
             os.unlink(e.path)
     except OSError:
         pass
+
+
+def bytecode_cache(d: Path):
+    """Jinja's FileSystemBytecodeCache, best effort: a full disk, a read-only or broken cache
+    (ENOSPC while writing a compiled template, a truncated entry) is ignored, never a failed render."""
+    import jinja2
+
+    class BestEffort(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket):
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return BestEffort(str(d))

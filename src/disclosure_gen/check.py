@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from . import check_schema, codes, codetable, labels, model, yamlsrc
+from . import check_schema, codes, codetable, labels, limits, model, yamlsrc
 from .check_rules_amounts import AmountRules
 from .check_rules_codes import CodeRules
 from .check_rules_reasons import ReasonRules
@@ -78,12 +78,14 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
     for p, line, col in src.duplicate_keys:
         findings.append(Finding(ERROR, "yaml.duplicate-key", f"字段“{p[-1]}”重复出现，后一个会覆盖前一个", path, line, col))
     src.data = _strip_controls(src.data, (), at, src.data)
+    limits.text_findings(src.data, at)      # lengths that fit each place; unbroken runs (issue 16)
     data, suppressed = check_schema.unknown_key_findings(src.data, at)
     try:
         budget = model.validate(data)
     except ValidationError as e:
         check_schema.schema_findings(e.errors(), data, at, suppressed)
         return Loaded(path, src, None, None, _sorted(findings))
+    limits.size_findings(budget, at)
     facts = Facts(budget)
     table = None
     where = code_table or budget.options.code_table
@@ -135,6 +137,9 @@ def _strip_controls(value, path, at, root=None):
                 key = strip_control(k)
                 at(path + (k,), WARNING, "text.control-char",
                    f"字段名“{key}”含有不可见的控制字符，已删除", key=True)
+            if key in out:      # "name\x7f" beside name: the same key twice, whichever comes later
+                at(path + (k,), ERROR, "yaml.duplicate-key",
+                   f"字段“{key}”重复出现（其中一个含有不可见的控制字符），后一个会覆盖前一个", key=True)
             out[key] = _strip_controls(v, path + (k,), at, root)
         return out
     return value

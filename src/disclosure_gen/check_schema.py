@@ -132,7 +132,8 @@ def schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> Non
                     "less_than_equal": "不大于"}.get(typ, "在范围内")
             msg = f"应{word} {bound}，而不是“{inp}”"
         else:
-            msg = f"取值“{inp}”无效"
+            from . import zh_pydantic          # lengths, dates, ranges pydantic words in English
+            msg = zh_pydantic.message(err) or f"取值“{inp}”无效"
         where = labels.describe(data_loc, data)
         text = f"{where}：{msg}" if where else msg
         key = (rule, data_loc, text)

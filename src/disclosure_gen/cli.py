@@ -268,8 +268,13 @@ def cmd_new(args) -> int:
     if not 2000 <= args.year <= 2100:
         _err(f"预算年度 {args.year} 不在 2000–2100 之间")
         return 2
-    if not (len(args.code) == 3 and args.code.isdigit()):
-        _err(f"主管部门代码“{args.code}”应为 3 位数字")
+    if not (len(args.code) == 3 and all("0" <= c <= "9" for c in args.code)):
+        _err(f"主管部门代码“{args.code}”应为 3 位半角数字")
+        return 2
+    from . import limits
+    problem = limits.bad_name(args.name)
+    if problem:
+        _err(f"--name：{problem}")
         return 2
     text = skeleton.skeleton(args.name, args.kind, args.year, args.style, args.code, args.unit_type,
                              target=args.output)
@@ -397,13 +402,16 @@ def cmd_import(args) -> int:
 
 # ---- diff ----------------------------------------------------------------------------------------------------
 def cmd_diff(args) -> int:
-    from . import diffing, yamlsrc
+    from . import diffing, templating, yamlsrc
     try:
         d = diffing.diff_files(args.old, args.new, style=args.style)
     except yamlsrc.InputError as e:
         path = getattr(e, "path", "")
         where = f"{path}:{e.line}:{e.col}" if e.line else path
         _err(f"{where} 无法使用 {e.message}")
+        return 2
+    except templating.TemplateProblem as e:      # a broken or tampered style (issue 16)
+        _err(f"无法比较：{e}")
         return 2
     if args.format == "json":
         print(_json_text(d.as_dict()))
@@ -426,14 +434,21 @@ def cmd_batch(args) -> int:
     if not files:
         _err(f"{args.folder} 中没有 .yaml 文件")
         return 2
-    jobs = args.jobs or batch.default_jobs()
-    if jobs < 1:
-        _err("--jobs 至少为 1")
+    if args.jobs is not None and args.jobs < 1:      # 0 used to mean the default, silently
+        _err("--jobs 应至少为 1（省略时按 CPU 数，最多 4）")
         return 2
+    if args.time_limit is not None and args.time_limit < 0:
+        _err("--time-limit 不能为负数（0 表示不限时）")
+        return 2
+    from . import limits
+    jobs, note = limits.bounded_jobs(args.jobs or batch.default_jobs())
+    if note:
+        _err(note)
     print(f"共 {len(files)} 个文件，{jobs} 个进程并行生成到 {args.output}/", file=sys.stderr)
     progress = batch.Progress(len(files))
     items = batch.run(files, args.output, jobs=jobs, style=args.style, formats=formats, force=args.force,
-                      progress=progress)
+                      progress=progress,
+                      time_limit=batch.TIME_LIMIT if args.time_limit is None else (args.time_limit or None))
     print(batch.summary(items, color=_color()))
     return 0 if all(it.ok for it in items) else 1
 
@@ -572,7 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "最后列出汇总表。有文件失败时退出码为 1。")
     b.add_argument("folder", metavar="文件夹", help="存放 YAML 数据文件的文件夹")
     b.add_argument("-o", "--output", default="output", metavar="目录", help="输出目录（默认 output/）")
-    b.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认按 CPU 数，最多 4）")
+    b.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="并行进程数（默认按 CPU 数，最多 4；不超过 CPU 数和可用内存允许的数目）")
+    b.add_argument("--time-limit", type=float, metavar="秒",
+                   help="每个文件的时限（默认 600 秒；0 不限时）；超时的文件记为失败，其他文件继续")
     b.add_argument("--style", metavar="样式", help=f"样式（{_styles_help()}；默认取各文件中的 style）")
     b.add_argument("--format", default="docx,pdf", metavar="格式", help="输出格式，逗号分隔：docx,pdf,html,xlsx（默认 docx,pdf；xlsx 为公开表工作簿）")
     b.add_argument("--force", action="store_true", help="数据有错误的文件也生成草稿")

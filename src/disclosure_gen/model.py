@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime as _dt
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Optional, Union
 
@@ -39,11 +41,11 @@ def _to_decimal(v, *, scale: bool):
     if isinstance(v, float):
         v = repr(v)
     if isinstance(v, str):
-        s = v.strip().replace(",", "").replace("，", "")
+        s = _ungroup(v.strip(), v)
         try:
             d = Decimal(s)
         except InvalidOperation:
-            raise ValueError(f"金额应为数字，而不是“{v}”") from None
+            raise ValueError(f"金额应为数字，而不是“{_clip(v)}”") from None
     elif isinstance(v, (int, Decimal)):
         d = Decimal(v)
     else:
@@ -59,12 +61,60 @@ def _to_decimal(v, *, scale: bool):
     return d / _factor.get() if scale else d
 
 
+# a comma is accepted only as a correct thousands separator: 1,234.56 (or 1，234.56), never 12,5
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:(?P<sep>[,，])\d{3})(?:(?P=sep)\d{3})*(?:\.\d*)?")
+
+
+def _clip(v: str, n: int = 40) -> str:
+    return v if len(v) <= n else v[:n] + "…"
+
+
+def _ungroup(s: str, typed: str) -> str:
+    """`s` without its thousands separators; a comma anywhere else is an error naming the likely decimal comma."""
+    if "," not in s and "，" not in s:
+        return s
+    if _GROUPED.fullmatch(s):
+        return s.replace(",", "").replace("，", "")
+    guess = re.sub(r"[,，]", ".", s, count=1) if re.fullmatch(r"[+-]?\d+[,，]\d+", s) else None
+    hint = (f"；若逗号是小数点，请写作“{guess}”" if guess else "")
+    raise ValueError(f"金额“{_clip(typed)}”中的逗号不是正确的千分位分隔符（千分位应每三位一个，如 1,234.56）"
+                     f"{hint}；小数点请用“.”")
+
+
 def _figure(d: Decimal) -> Decimal:
     """A printed figure (may be negative, e.g. a change in percent); bounded so rounding cannot overflow."""
     if d != 0 and d.adjusted() >= 13:
         raise ValueError("数值过大")
     return d
 
+
+def _area(v):
+    """A measure a sentence prints (平方米): a plain number, 0 ≤ v < 10 亿, at most 2 decimals, written
+    in fixed point (1e3 → 1000, -0 → 0) so that it prints like the other figures."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool) or not isinstance(v, (str, int, Decimal)):
+        raise ValueError("面积应为数字")
+    try:
+        d = Decimal(v.strip()) if isinstance(v, str) else Decimal(v)
+    except InvalidOperation:
+        raise ValueError(f"面积应为数字，而不是“{_clip(str(v))}”") from None
+    if not d.is_finite():
+        raise ValueError("面积应为有限的数字")
+    if d < 0:
+        raise ValueError("面积不能为负数")
+    if d != 0 and d.adjusted() >= 9:
+        raise ValueError("面积过大（应小于 1,000,000,000 平方米）")
+    if d.as_tuple().exponent < -2:
+        raise ValueError("面积最多 2 位小数")
+    if d == 0:
+        return Decimal(0)
+    return d.quantize(Decimal(1)) if d.as_tuple().exponent > 0 else d
+
+
+Area = Annotated[Decimal, BeforeValidator(_area)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+"""A count a sentence prints (辆, 台/套)."""
 
 Money = Annotated[Decimal, BeforeValidator(lambda v: _to_decimal(v, scale=True))]
 """An amount in the file's unit, held in 万元."""
@@ -77,14 +127,47 @@ def _code(digits: tuple[int, ...]):
         if v is None:
             raise ValueError("缺少编码")
         s = str(v).strip()
-        if not s.isdigit() or len(s) not in digits:
-            want = "/".join(str(d) for d in digits)
-            raise ValueError(f"编码“{s}”应为 {want} 位数字")
+        want = "/".join(str(d) for d in digits)
+        if not _ASCII_DIGITS.fullmatch(s) or len(s) not in digits:
+            # str.isdigit() also takes ² and full-width ０３１, which would print in the tables
+            odd = sorted({c for c in s if not ("0" <= c <= "9") and c.isdigit()})
+            if odd:
+                full = all("０" <= c <= "９" for c in odd)
+                fixed = "".join(chr(ord(c) - 0xFEE0) if "０" <= c <= "９" else c for c in s)
+                raise ValueError(f"编码“{_clip(s)}”含有{'全角数字' if full else '非半角数字'}（{'、'.join(odd)}），"
+                                 f"应为 {want} 位半角数字 0–9" + (f"，请改为“{fixed}”" if full else ""))
+            raise ValueError(f"编码“{_clip(s)}”应为 {want} 位数字")
         return s
     return BeforeValidator(check)
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _fund_row(row: dict) -> dict:
+    """A gov_fund_income row: `amount` is money (scaled like every amount), `code` ASCII digits."""
+    out = dict(row)
+    if "amount" in out:
+        out["amount"] = _to_decimal(out["amount"], scale=True)
+    if out.get("code") is not None:
+        _code((3, 5, 7)).func(out["code"])
+    return out
+
+
 Text = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
+
+
+def _visible(v: str) -> str:
+    """A name must show: one made only of zero-width, bidi or other format characters and spaces
+    would print as an invisible agency, unit or project name."""
+    if isinstance(v, str) and v and not any(
+            unicodedata.category(c)[0] not in "CZ" for c in v):
+        codes_ = "、".join(sorted({f"U+{ord(c):04X}" for c in v if not c.isspace()}))[:60]
+        raise ValueError(f"名称只有不可见的字符（{codes_ or '空格'}），印出来是空白；请填写名称")
+    return v
+
+
+Name = Annotated[str, AfterValidator(_visible)]
 
 
 class Strict(BaseModel):
@@ -103,7 +186,7 @@ class Options(Strict):
 
 
 class Agency(Strict):
-    name: str = Field(title="单位/部门名称", min_length=1, max_length=100)
+    name: Name = Field(title="单位/部门名称", min_length=1, max_length=100)
     kind: Literal["单位", "部门"] = Field(title="单位预算或部门预算")
     year: int = Field(title="预算年度", ge=2000, le=2100)
     code: Annotated[str, _code((3,))] = Field(title="主管部门代码（3 位）")
@@ -118,10 +201,10 @@ class Agency(Strict):
 
 class Unit(Strict):
     code: Annotated[str, _code((6, 9))] = Field(title="单位代码")
-    name: str = Field(title="单位名称", min_length=1)
+    name: Name = Field(title="单位名称", min_length=1)
     type: UnitType = Field(title="单位类型")
     funding: Optional[Literal["全额", "差额", "自收自支"]] = Field(None, title="经费形式")
-    short_name: Optional[str] = Field(None, title="简称（如 局机关）")
+    short_name: Optional[Name] = Field(None, title="简称（如 局机关）")
     departments: list[str] = Field(default_factory=list, title="内设机构")
     totals: UnitTotalsField = Field(None, title="本单位合计（部门只按部门汇总公开明细时填写）")
 
@@ -136,7 +219,7 @@ class Overview(Strict):
 class ExpLine(Strict):
     """One 项 row of the functional classification: the budget system's 支出预算表 row."""
     code: Annotated[str, _code((7,))] = Field(title="支出功能分类科目编码（项，7 位）")
-    name: str = Field(title="科目名称", min_length=1)
+    name: Name = Field(title="科目名称", min_length=1)
     unit: Optional[str] = Field(None, title="预算单位代码（部门预算时填写）")
     source: Source = Field("一般公共预算", title="资金来源")
     carryover: bool = Field(False, title="是否上年结转资金")
@@ -202,7 +285,7 @@ class Performance(Strict):
 
 class Project(Strict):
     code: Optional[Annotated[str, BeforeValidator(lambda v: str(v).strip())]] = Field(None, title="项目编码")
-    name: str = Field(title="项目名称", min_length=1)
+    name: Name = Field(title="项目名称", min_length=1)
     unit: Optional[str] = Field(None, title="预算单位代码（部门预算时填写）")
     type: ProjectType = Field(title="项目类型")
     function: Optional[Annotated[str, _code((7,))]] = Field(None, title="支出功能分类（项）")
@@ -225,11 +308,11 @@ class Procurement(Strict):
 
 class Assets(AssetsExtra):
     as_of: Optional[_dt.date] = Field(None, title="截至日期（默认上年 12 月 31 日）")
-    vehicle_quota: Optional[int] = Field(None, ge=0, title="公务用车编制（辆）")
-    vehicles: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict, title="车辆（类别: 辆数）")
-    office_area_m2: Optional[Decimal] = Field(None, ge=0, title="办公用房建筑总面积（平方米）")
-    equipment_50w: Optional[int] = Field(None, ge=0, title="单价50万元以上通用设备（台/套）")
-    equipment_100w: Optional[int] = Field(None, ge=0, title="单价100万元以上专用设备（台/套）")
+    vehicle_quota: Optional[Count] = Field(None, title="公务用车编制（辆）")
+    vehicles: dict[str, Count] = Field(default_factory=dict, title="车辆（类别: 辆数）")
+    office_area_m2: Optional[Area] = Field(None, title="办公用房建筑总面积（平方米）")
+    equipment_50w: Optional[Count] = Field(None, title="单价50万元以上通用设备（台/套）")
+    equipment_100w: Optional[Count] = Field(None, title="单价100万元以上专用设备（台/套）")
     vehicles_text: Optional[str] = Field(None, title="车辆情况（自由文字，覆盖自动生成的句子）")
     housing_text: Optional[str] = Field(None, title="房屋情况（自由文字）")
     other_text: Optional[str] = Field(None, title="其他国有资产情况（自由文字）")
@@ -287,7 +370,7 @@ class Budget(Strict):
         None, title="收入预算（可省略：省略时按支出汇总）")
     expenditure: list[ExpLine] = Field(default_factory=list, title="支出功能分类（项级）")
     economic: list[EconLine] = Field(default_factory=list, title="基本支出经济分类")
-    gov_fund_income: list[dict[str, Union[str, Money]]] = Field(
+    gov_fund_income: list[Annotated[dict[str, Union[str, Money]], AfterValidator(_fund_row)]] = Field(
         default_factory=list, title="政府性基金收入科目（code, name, amount）")
     projects: list[Project] = Field(default_factory=list)
     sangong: dict[Literal["因公出国", "公务接待", "公务用车购置", "公务用车运行"], SangongValue] = Field(

@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -14,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import check, check_template_facts
+from . import check, check_template_facts, limits
 
 FORMATS = ("docx", "pdf", "html", "xlsx")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -56,13 +57,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _mode_for(path: Path) -> int:
-    """The existing file's permissions, or what a plain open() would give under the umask."""
+    """The existing file's permissions, or what a plain open() would give under the umask.
+
+    Never a setuid, setgid or sticky bit, and never a mode read through a symlink (the link is
+    replaced by the new file; its target, perhaps a setuid program, is left alone)."""
     try:
-        return path.stat().st_mode & 0o7777
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode):
+            return st.st_mode & 0o777
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 _HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, n))
@@ -160,6 +167,9 @@ def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), for
 
 def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     from . import render
+    hard = limits.refusal(loaded)
+    if hard:
+        raise RenderRefused(hard)
     if loaded.budget is None or (loaded.errors and not force):
         n = len(loaded.errors)
         raise RenderRefused(f"{loaded.path} 有 {n} 个校验错误，未生成文件（先运行 check 修正，或用 --force 生成草稿）")
@@ -170,8 +180,15 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
         raise RenderRefused(str(e)) from None
     style = st.name
     draft = bool(loaded.errors)
-    html, assets, doc = render.render_html(loaded.facts, st, draft=draft, findings=loaded.findings)
+    from .templating import TemplateProblem
+    try:
+        html, assets, doc = render.render_html(loaded.facts, st, draft=draft, findings=loaded.findings)
+        if "pdf" in formats:
+            render.style_css(st)        # refuses a print.css pointing outside the style folder
+    except TemplateProblem as e:        # a broken or tampered style: nothing is written
+        raise RenderRefused(f"{loaded.path}：未生成文件：{e}") from None
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
+    html = limits.break_long_runs(html)  # an unbroken AAAA… took quadratic time to lay out (issue 16)
     out = {}
     if "pdf" in formats and pdf_worker is not None:
         pdf_worker.submit(html, assets, st, draft)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from . import styles
 from . import wording
+from . import templating
 from .derive import Facts
 from .docfacts import DocFacts, IndicatorRows
 from .money import ZERO, Change, pct, r2, shares
@@ -26,13 +27,51 @@ CN_DIGITS = "零一二三四五六七八九"
 
 
 def cn_num(n: int) -> str:
-    """Chinese numerals as the documents print them: 一 … 十 十一 … 二十 二十一 … 九十九."""
+    """Chinese numerals as the documents print them: 一 … 十 十一 … 二十 … 九十九 一百 一百零一
+    一百一十 … 一千零五 … 一万 …, for any count (a 100th duty, a 300th 类 row)."""
     n = int(n)
-    if n <= 10:
-        return "十" if n == 10 else CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "十" if tens == 1 else CN_DIGITS[tens] + "十"
-    return head + (CN_DIGITS[ones] if ones else "")
+    if n < 0:
+        return "负" + cn_num(-n)
+    if n < 10:
+        return CN_DIGITS[n]
+    if n < 20:                      # 十, 十一 … 十九 (never 一十 at the start)
+        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
+    return _cn_big(n)
+
+
+def _cn_small(n: int) -> str:
+    """1 ≤ n < 10000 with 一十 kept (for use after a higher unit: 一百一十)."""
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d:
+            if zero and out:
+                out += "零"
+            out += CN_DIGITS[d] + unit
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def _cn_big(n: int) -> str:
+    groups = []
+    while n:
+        n, g = divmod(n, 10000)
+        groups.append(g)
+    units = ["", "万", "亿", "万亿"]
+    out = ""
+    for i in range(len(groups) - 1, -1, -1):
+        g = groups[i]
+        if g == 0:
+            continue
+        if out and g < 1000:
+            out += "零"
+        unit = units[i] if i < len(units) else "万" * (i - 1) + "亿"
+        out += _cn_small(g) + unit
+    if out.startswith("一十"):
+        out = out[1:]
+    return out
 
 
 def available_styles(input_path=None) -> list[str]:
@@ -282,7 +321,7 @@ def _bytecode_cache():
     """Compiled templates on disk (cache.py): compiling them is a third of a small render."""
     from . import cache
     d = cache.folder("jinja")
-    return jinja2.FileSystemBytecodeCache(str(d)) if d is not None else None
+    return cache.bytecode_cache(d) if d is not None else None
 
 
 def _env(style) -> jinja2.Environment:
@@ -290,11 +329,11 @@ def _env(style) -> jinja2.Environment:
     # sandboxed: a template shared between offices may be tampered with, and an ordinary environment
     # lets `{{ doc.__init__.__globals__ … }}` run any Python; the sandbox refuses such attributes
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(style.search_path),
+        templating.StyleLoader(style.search_path),      # refuses files resolving outside the folders
         # `{% extends "<parent>/text.html.j2" %}`: a variant overrides a parent template's blocks
-        jinja2.PrefixLoader({name: jinja2.FileSystemLoader(str(folder)) for name, folder in style.parents.items()}),
+        jinja2.PrefixLoader({name: templating.StyleLoader([str(folder)]) for name, folder in style.parents.items()}),
     ])
-    env = jinja2.sandbox.SandboxedEnvironment(
+    env = templating.BoundedSandbox(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -307,6 +346,7 @@ def _env(style) -> jinja2.Environment:
     env.filters["plain"] = fmt_plain
     env.filters["pctw"] = fmt_pct_whole
     env.filters["wanw"] = fmt_wan_whole
+    env.globals["range"] = templating.bounded_range     # nested range(100000) ran until killed
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
     env.globals["say"] = wording.say    # sentence frames of style.yaml `sentences:`
     return env
@@ -336,8 +376,10 @@ def render_html(facts: Facts, style, *, draft: bool = False, findings=(), input_
     if facts.dept_wide and not doc.style.get("department_wide"):
         # the file gives its detail for the whole 部门 only; this style lists each unit's lines
         doc.need("units", "各单位的支出科目与经济分类明细（本样式按单位列出；文件只按部门汇总填写，单位行下将没有明细）")
-    template = _cached_env(st).get_template(st.config.get("entry", "document.html.j2"))
-    html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft, df=DocFacts(facts, doc.style))
+    with templating.rendering(st.name):
+        template = _cached_env(st).get_template(st.config.get("entry", "document.html.j2"))
+        html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft, df=DocFacts(facts, doc.style))
+    templating.check_markup(html, st.name, st.allowed_roots)
     return html, assets, doc
 
 

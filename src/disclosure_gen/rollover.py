@@ -130,16 +130,19 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
     loaded = check.load(path)
     if loaded.budget is None or (loaded.errors and not force):
         raise RolloverRefused(f"{path} 有 {len(loaded.errors)} 个校验错误，未生成新文件"
-                              "（上年数要从本年数据计算，请先运行 check 修正，或用 --force 强制生成）")
+                              "（上年数要从本年数据计算，请先运行 check 修正，或用 --force-errors 强制生成）")
     b, f = loaded.budget, loaded.facts
     year = b.agency.year
     to = year + 1 if to is None else int(to)
     if to <= year:
         raise RolloverRefused(f"目标年度 {to} 应晚于文件中的预算年度 {year}", status=2)
+    lo, hi = _year_range()
+    if not lo <= to <= hi:      # the new file would fail `check` (agency.year)
+        raise RolloverRefused(f"目标年度 {to} 不在 {lo}–{hi} 之间（预算年度的允许范围）", status=2)
     unit = b.amount_unit
     y = _yaml()
     text = Path(path).read_text(encoding="utf-8-sig")
-    doc = y.load(text)
+    doc = _round_trip_load(y, text)
     res = Rollover("", year, to)
     ch = res.changes.append
 
@@ -244,6 +247,45 @@ def rollover(path: str, to: int | None = None, blank: bool = False, force: bool 
     y.dump(doc, out)
     res.text = _header(out.getvalue(), year, to, Path(path).name)
     return res
+
+
+def _year_range() -> tuple[int, int]:
+    """agency.year's bounds, as the model states them (ge/le of the field)."""
+    from .model import Agency
+    lo, hi = 2000, 2100
+    for m in Agency.model_fields["year"].metadata:
+        lo = getattr(m, "ge", None) or lo
+        hi = getattr(m, "le", None) or hi
+    return lo, hi
+
+
+def _round_trip_load(y, text: str):
+    """ruamel's round-trip load, its refusals in Chinese: it is stricter than the checking reader
+    (libyaml) about a Tab after or inside a plain value, and refuses duplicate keys even with
+    --force-errors. Raises yamlsrc.InputError with the line and column."""
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import YAMLError
+
+    from .yamlsrc import InputError
+    try:
+        return y.load(text)
+    except DuplicateKeyError as e:
+        mark = e.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        key = ""
+        m = re.search(r'found duplicate key "([^"]*)"', str(e.problem or ""))
+        if m:
+            key = f"“{m.group(1)}”"
+        raise InputError(f"字段{key}重复出现：rollover 无法判断保留哪一个，请先删除重复的一项（check 同样报告此错误）",
+                         line, col) from None
+    except YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        bad = text.split("\n")[line - 1] if line else ""
+        if "\t" in bad or "'\\t'" in str(getattr(e, "problem", "")):
+            raise InputError("此行含有制表符（Tab）：rollover 保留注释和格式时不能处理值后或值中的制表符，"
+                             "请把制表符改为空格后重试", line, col) from None
+        raise InputError("rollover 无法按原格式读取此处（YAML 写法过于特殊），请改为常见写法后重试", line, col) from None
 
 
 _PRIOR_NOTE = "# 上年数由 disclosure-gen rollover 按 {year} 年数据生成；每项的 reason 请填写增减变动主要原因。"

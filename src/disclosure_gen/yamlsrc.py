@@ -191,21 +191,28 @@ def _convert(node, path, src: Source, counter, depth):
         return [_convert(child, path + (i,), src, counter, depth + 1) for i, child in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         out = {}
+        merged_in: dict = {}     # keys from merge keys (<<): standard semantics, the mapping's own keys win
         for knode, vnode in node.value:
             if not isinstance(knode, yaml.ScalarNode):
                 raise InputError("映射的键必须是简单文字", knode.start_mark.line + 1, knode.start_mark.column + 1)
             key = knode.value
-            if key == "<<":  # merge keys: allowed, values merged under this mapping
+            if key == "<<" and knode.tag != "tag:yaml.org,2002:str":   # a merge key (a quoted "<<" is a key)
                 merged = _convert(vnode, path, src, counter, depth + 1)
                 for m in merged if isinstance(merged, list) else [merged]:
                     if isinstance(m, dict):
                         for k, v in m.items():
-                            out.setdefault(k, v)
+                            merged_in.setdefault(k, v)   # earlier merged mappings take precedence
+                    else:
+                        raise InputError("合并键“<<:”的值应为映射的别名（如 <<: *默认值），或这样的别名列表",
+                                         vnode.start_mark.line + 1, vnode.start_mark.column + 1)
                 continue
             kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
             if key in out:
                 src.duplicate_keys.append((path + (key,), *kpos))
             src.key_positions[path + (key,)] = kpos
             out[key] = _convert(vnode, path + (key,), src, counter, depth + 1)
+        if merged_in:
+            out = {**{k: out.get(k, v) for k, v in merged_in.items()},
+                   **{k: v for k, v in out.items() if k not in merged_in}}
         return out
     return None  # pragma: no cover
