@@ -185,7 +185,7 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
         html, assets, doc = render.render_html(loaded.facts, st, draft=draft, findings=loaded.findings)
         if "pdf" in formats:
             render.style_css(st)        # refuses a print.css pointing outside the style folder
-    except TemplateProblem as e:        # a broken or tampered style: nothing is written
+    except (TemplateProblem, styles.StyleError) as e:   # a broken or tampered style: nothing is written
         raise RenderRefused(f"{loaded.path}：未生成文件：{e}") from None
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     html = limits.break_long_runs(html)  # an unbroken AAAA… took quadratic time to lay out (issue 16)

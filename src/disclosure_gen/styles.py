@@ -118,13 +118,22 @@ class Style:
         for d in self.chain:
             p = d / name
             if p.is_file():
+                if not _inside(p, d):
+                    raise StyleError(f"样式“{d.name}”的 {name} 指向样式文件夹以外的文件，已拒绝读取")
                 return p
         return None
 
     def css(self) -> list[str]:
         """print.css of each style in the chain, the most general first."""
-        return [(d / "print.css").read_text(encoding="utf-8")
-                for d in reversed(self.chain) if (d / "print.css").is_file()]
+        out = []
+        for d in reversed(self.chain):
+            p = d / "print.css"
+            if not p.is_file():
+                continue
+            if not _inside(p, d):
+                raise StyleError(f"样式“{d.name}”的 print.css 指向样式文件夹以外的文件，已拒绝读取")
+            out.append(p.read_text(encoding="utf-8"))
+        return out
 
 
 def deep_merge(base: dict, over: dict) -> dict:
@@ -135,7 +144,15 @@ def deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """`path`, symlinks followed, lies inside `root` (a style file may not point elsewhere)."""
+    real, r = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    return real == r or r in real.parents
+
+
 def _read_yaml(path: Path) -> dict:
+    if not _inside(path, path.parent):
+        raise StyleError(f"样式文件 {path} 指向样式文件夹以外的文件，已拒绝读取")
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=_Loader) or {}
