@@ -22,7 +22,6 @@ Nothing here names a province.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +39,11 @@ class StyleError(Exception):
 
 
 def builtin_root() -> Path:
-    """The folder of the styles shipped with the package (a real folder: wheels install unpacked)."""
-    return Path(str(importlib.resources.files("disclosure_gen.templates")))
+    """The folder of the styles shipped with the package (a real folder: wheels install unpacked).
+    Found through the package disclosure_gen.templates itself (importlib.resources would cost
+    `check` a fifth of its time to import)."""
+    import disclosure_gen.templates as shipped
+    return Path(next(iter(shipped.__path__)))
 
 
 _configured: list[Path] = []
