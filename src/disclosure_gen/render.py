@@ -298,9 +298,16 @@ def render_pdf(html: str, assets: Assets, style_name: str, draft=False) -> bytes
     return _pdf(html, assets.files, style_css(style_name), draft=draft)
 
 
+def reference_docx(style_name: str) -> bytes | None:
+    """The style's reference document (templates/<style>/reference.docx: Word styles, page setup), if any."""
+    p = TEMPLATES / style_name / "reference.docx"
+    return p.read_bytes() if p.is_file() else None
+
+
 def render_docx(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
     from .writers.docx import render_docx as _docx
-    return _docx(html, assets.files, draft=draft, tweaks=load_style(style_name).get("docx"))
+    return _docx(html, assets.files, draft=draft, tweaks=load_style(style_name).get("docx"),
+                 reference=reference_docx(style_name))
 
 
 __all__ = ["render_html", "render_pdf", "render_docx", "load_style", "available_styles", "cn_num", "Markup"]
