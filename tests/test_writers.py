@@ -602,8 +602,9 @@ def test_docx_toc_field_and_update_on_open(docx_bytes):
 def test_docx_picture_from_png_asset(docx_bytes):
     parts = docx_parts(docx_bytes)
     media = [n for n in parts if n.startswith("word/media/")]
-    assert media == ["word/media/image1.png"]
+    assert media == ["word/media/image1.png", "word/media/vector1.svg"]        # the SVG, the PNG its fallback
     assert parts["word/media/image1.png"] == ASSETS["chart-gpb.png"]
+    assert parts["word/media/vector1.svg"] == ASSETS["chart-gpb.svg"]
     xml = parts["word/document.xml"].decode()
     cx, cy = map(int, re.search(r'<wp:extent cx="(\d+)" cy="(\d+)"/>', xml).groups())
     assert 12 * 360000 <= cx <= 14 * 360000 and abs(cy - cx * 300 // 400) <= 1     # ≤ 14 cm, aspect kept

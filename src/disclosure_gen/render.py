@@ -166,6 +166,11 @@ class Document:
         self.assets.add(stem + ".png", png)
         return self.assets.add(stem + ".svg", svg)
 
+    def document_date(self) -> str:
+        """ISO date of the document properties: the publish date, else 1 January of the budget year."""
+        from .writers.docmeta import document_date
+        return document_date(self.b.agency.publish_date, self.f.year)
+
     def need(self, field_path: str, what: str) -> str:
         """A template records data it needed but did not get; returns '' so the cell stays blank."""
         self.missing.append(f"{field_path}|{what}")

@@ -29,13 +29,15 @@ import zipfile
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
-from .markup import DRAFT_TEXT, build_datetime, classes, col_width_percent, is_draft, strip_illegal
+from .markup import DRAFT_TEXT, classes, col_width_percent, is_draft, strip_illegal
 
 # ---- geometry (twips: 1/20 pt) and fonts: the page setup and the styles come from the reference
 # document (docx_reference.py); these names stay for callers that ask for the defaults
 from .docx_reference import (A4_LONG, A4_SHORT, DEFAULT_PAGES, FOOTER_DIST, HEADER_DIST, LATIN,  # noqa: E402,F401
                              MARGINS, SANS, SERIF, PageSetup, page_setup_from)
 
+SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"          # Office 2016 SVG picture extension
+ASVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 EMU_PER_TWIP = 635
 PICTURE_WIDTH_EMU = 14 * 360000           # 14 cm
 
@@ -314,6 +316,7 @@ class Builder:
                                                              # are stable while referenced)
         self.bookmark_no = 0
         self.shape_no = 0
+        self.svg_parts: dict[bytes, str] = {}
         self.seen_body = False
 
     # -- output primitives
@@ -590,6 +593,12 @@ class Builder:
         self.shape_no += 1
         n = self.shape_no
         fname = esc(name)
+        svg = self.assets.get(f"{stem}.svg") if dot else None
+        blip = f'<a:blip r:embed="{rid}"/>'
+        if svg:      # the vector drawing, with the PNG as the fallback of readers without SVG
+            blip = (f'<a:blip r:embed="{rid}"><a:extLst><a:ext uri="{SVG_BLIP_EXT}">'
+                    f'<asvg:svgBlip xmlns:asvg="{ASVG_NS}" r:embed="{self.svg_rid(svg)}"/>'
+                    '</a:ext></a:extLst></a:blip>')
         drawing = (
             f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
@@ -597,12 +606,23 @@ class Builder:
             '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
             '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
             f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="{fname}"/><pic:cNvPicPr/></pic:nvPicPr>'
-            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:blipFill>{blip}<a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
             '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
         )
         self.emit_p(drawing, PFmt(style="Figure"), el)
+
+    def svg_rid(self, data: bytes) -> str:
+        """Relationship id of an SVG image part (python-docx has no SVG image type: a plain part)."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+        if data not in self.svg_parts:
+            uri = PackURI(f"/word/media/vector{len(self.svg_parts) + 1}.svg")
+            part = Part(uri, "image/svg+xml", data, self.part.package)
+            self.svg_parts[data] = self.part.relate_to(part, RT.IMAGE)
+        return self.svg_parts[data]
 
     # -- tables
     def table(self, el, cls):
@@ -897,11 +917,6 @@ def _fill_story(part, paragraph_xml: str):
         el.append(child)
 
 
-def _title_of(root) -> str:
-    t = root.find(".//title")
-    return plain_text(t) if t is not None else ""
-
-
 # ---- entry point -------------------------------------------------------------------------------------
 @lru_cache(maxsize=8)
 def default_reference(tweaks: Tweaks) -> bytes:
@@ -977,20 +992,22 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
     ign = f' mc:Ignorable="{ignorable}"' if ignorable and "xmlns:mc=" in decls else ""
     doc.part._element = parse_xml(f"<w:document {decls}{ign}><w:body>{''.join(chunks)}</w:body></w:document>")
 
-    when = build_datetime().replace(tzinfo=None)
+    from . import docmeta
+    meta = docmeta.from_markup(root, plain_text)
+    created, when = docmeta.dates(meta)
     cp = doc.core_properties
-    cp.title = _title_of(root)
-    cp.author = ""
-    cp.last_modified_by = ""
+    cp.title = meta.title
+    cp.author = meta.author
+    cp.last_modified_by = meta.author
     cp.comments = ""
-    cp.subject = ""
-    cp.keywords = ""
+    cp.subject = meta.subject
+    cp.keywords = meta.keywords
     cp.category = ""
     cp.language = "zh-CN"
     cp.revision = 1
-    cp.created = when
+    cp.created = created
     cp.modified = when
-    cp.last_printed = when
+    docmeta.set_app_properties(doc)
 
     raw = io.BytesIO()
     doc.save(raw)

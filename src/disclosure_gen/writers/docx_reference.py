@@ -298,7 +298,9 @@ def build_reference(tweaks) -> bytes:
     cp.author = cp.last_modified_by = cp.comments = cp.subject = cp.keywords = cp.category = ""
     cp.language = "zh-CN"
     cp.revision = 1
-    cp.created = cp.modified = cp.last_printed = when
+    cp.created = cp.modified = when
+    from .docmeta import set_app_properties
+    set_app_properties(doc)
     raw = io.BytesIO()
     doc.save(raw)
     return normalize_zip(raw.getvalue(), when)
