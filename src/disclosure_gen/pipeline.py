@@ -174,8 +174,6 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
         pdf_worker.submit(html, assets, style, draft)
     if "html" in formats:
         out["html"] = html.encode("utf-8")
-    if "docx" in formats:
-        out["docx"] = render.render_docx(html, assets, style, draft=draft)
     if "pdf" in formats:
         pdf = None
         if pdf_worker is not None:
@@ -184,6 +182,8 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
             except RuntimeError:
                 pdf = None      # rendered again here, so that any error surfaces as it would
         out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, style, draft=draft)
+    if "docx" in formats:        # after the PDF: its contents carry the PDF's page numbers
+        out["docx"] = render.render_docx(html, assets, style, draft=draft, pdf=out.get("pdf"))
     extra = style_findings(loaded, doc)
     if "pdf" in formats:
         from . import glyphs

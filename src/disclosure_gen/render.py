@@ -309,10 +309,11 @@ def reference_docx(style_name: str) -> bytes | None:
     return p.read_bytes() if p.is_file() else None
 
 
-def render_docx(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
+def render_docx(html: str, assets: Assets, style_name: str, draft=False, pdf: bytes | None = None) -> bytes:
+    """`pdf`: the PDF of the same markup, whose page numbers the DOCX contents are prefilled with."""
     from .writers.docx import render_docx as _docx
     return _docx(html, assets.files, draft=draft, tweaks=load_style(style_name).get("docx"),
-                 reference=reference_docx(style_name))
+                 reference=reference_docx(style_name), pdf=pdf)
 
 
 __all__ = ["render_html", "render_pdf", "render_docx", "load_style", "available_styles", "cn_num", "Markup"]

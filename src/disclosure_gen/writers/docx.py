@@ -76,6 +76,9 @@ class Tweaks:
     table_title_size: int = 30   # 15 pt
     toc_line: int = 400          # twips: 20 pt, as base.css's 1.9 × 10.5 pt
     toc_gap: int = 80            # twips above a part (toc-1) line
+    cell_pad: tuple = (30, 60)   # twips (top/bottom, left/right) inside table cells: base.css's 1.5pt 3pt
+    compact_pad: tuple = (20, 30)   # table.compact: 1pt 1.5pt
+    perf_pad: tuple = (30, 60)   # 绩效目标表 cells (a style's print.css may make them tighter)
 
 
 def tweaks_from(style_docx: dict | None) -> Tweaks:
@@ -86,6 +89,9 @@ def tweaks_from(style_docx: dict | None) -> Tweaks:
     unknown = sorted(set(given) - known)
     if unknown:
         raise ValueError(f"style.yaml docx: unknown keys {unknown}; known: {sorted(known)}")
+    for k in ("cell_pad", "compact_pad", "perf_pad"):
+        if k in given:
+            given[k] = tuple(int(v) for v in given[k])
     return Tweaks(**given)
 
 
@@ -298,9 +304,12 @@ class SectionInfo:
 
 class Builder:
     def __init__(self, assets: dict[str, bytes], pages: dict[str, PageSetup], doc_part, draft_rid: str | None,
-                 footer_rid: str, empty_footer_rid: str):
+                 footer_rid: str, empty_footer_rid: str, pdf_pages=None, tweaks: Tweaks | None = None):
         self.assets = assets
+        self.t = tweaks or Tweaks()
         self.pages = pages
+        self.pdf = pdf_pages                                 # pagemap.PageMap of the PDF, or None
+        self.printed: dict[str, int] = {}                    # id → page number printed in the PDF
         self.part = doc_part
         self.draft_rid = draft_rid
         self.footer_rid = footer_rid
@@ -373,6 +382,16 @@ class Builder:
         for el in body.iter():
             if _is_element(el) and el.get("id"):
                 ids.setdefault(el.get("id"), el)
+        if self.pdf:
+            # printed page numbers: the PDF's page counter starts at 1 on the first body page (front
+            # sections, cover and 目录, do not count)
+            def front(el):
+                return any(a.tag == "section" and classes(a) & {"cover", "toc"} for a in el.iterancestors())
+            body_pages = [self.pdf.pages[i] for i, el in ids.items() if i in self.pdf.pages and not front(el)]
+            if body_pages:
+                first = min(body_pages)
+                self.printed = {i: self.pdf.pages[i] - first + 1 for i, el in ids.items()
+                                if i in self.pdf.pages and not front(el)}
         for li in body.xpath('.//ul[contains(concat(" ", normalize-space(@class), " "), " toc ")]/li'):
             a = li.find(".//a")
             href = (a.get("href") if a is not None else "") or ""
@@ -437,8 +456,11 @@ class Builder:
             self.emit_p(runs_xml(runs), body_fmt(set()))
 
     def take_anchor(self, el):
-        """Queue a bookmark if this element is a TOC target."""
+        """Queue a bookmark if this element is a TOC target; break the page before it where the PDF does."""
         i = el.get("id")
+        if (i and self.pdf and self.sec is not None and self.sec.parts
+                and self.pdf.opens(i, {o: ps.top / 20 for o, ps in self.pages.items()})):
+            self.pending_break = True
         if i and i in self.targets and i not in self.marked:
             self.marked.add(i)
             name, _level = self.targets[i]
@@ -558,7 +580,8 @@ class Builder:
             target = self.targets.get(href[1:]) if href.startswith("#") else None
             if target:
                 name = target[0]
-                inner += "<w:r><w:tab/></w:r>" + field_runs(f"PAGEREF {name} \\h")
+                number = self.printed.get(href[1:])
+                inner += "<w:r><w:tab/></w:r>" + field_runs(f"PAGEREF {name} \\h", str(number) if number else "")
                 inner = f'<w:hyperlink w:anchor="{name}" w:history="1">{inner}</w:hyperlink>'
             content = (begin if i == 0 else "") + inner + (end if i == len(items) - 1 else "")
             self.emit_p(content, PFmt(style=f"TOC{level}", tabs=tabs))
@@ -632,6 +655,8 @@ class Builder:
         kind = "Compact" if "compact" in cls else "Perf" if "perf" in cls else ""
         size = (f"TableText{kind}" if kind != "Perf" else "PerfText",
                 f"TableHeading{kind}" if kind != "Perf" else "PerfHeading")        # paragraph styles
+        pad_v, pad_h = (self.t.compact_pad if kind == "Compact" else self.t.perf_pad if kind == "Perf"
+                        else self.t.cell_pad)
         line = None
         rows: list[tuple[object, bool]] = []
         foot: list[tuple[object, bool]] = []
@@ -703,8 +728,8 @@ class Builder:
                '<w:tblBorders>' + "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                                           for b in ("top", "left", "bottom", "right", "insideH", "insideV")) +
                '</w:tblBorders><w:tblLayout w:type="fixed"/>'
-               '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
-               '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+               f'<w:tblCellMar><w:top w:w="{pad_v}" w:type="dxa"/><w:left w:w="{pad_h}" w:type="dxa"/>'
+               f'<w:bottom w:w="{pad_v}" w:type="dxa"/><w:right w:w="{pad_h}" w:type="dxa"/></w:tblCellMar>'
                '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
                '</w:tblPr><w:tblGrid>']
         out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
@@ -926,18 +951,20 @@ def default_reference(tweaks: Tweaks) -> bytes:
 
 
 def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, tweaks: dict | None = None,
-                reference: bytes | None = None) -> bytes:
+                reference: bytes | None = None, pdf: bytes | None = None) -> bytes:
     """Render the markup to DOCX bytes (deterministic), starting from `reference` (a style's
     reference.docx: its styles, page setup and settings) or, without one, from the reference
-    document built from `tweaks`."""
+    document built from `tweaks`. Given the PDF of the same markup, the 目录 is prefilled with its
+    page numbers and the DOCX breaks its pages where the PDF does before an anchor (pagemap.py)."""
     import lxml.html
     from docx import Document
     from docx.oxml import parse_xml
 
     html = strip_illegal(html or "")
     draft = is_draft(html, draft)
+    settings = tweaks_from(tweaks)
     if reference is None:
-        reference = default_reference(tweaks_from(tweaks))
+        reference = default_reference(settings)
     assets = assets or {}
 
     root = lxml.html.document_fromstring(html) if html.strip() else lxml.html.document_fromstring("<html><body></body></html>")
@@ -964,7 +991,9 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
         header_part, draft_rid = part.add_header_part()
         _fill_story(header_part, paragraph(text_run(DRAFT_TEXT), PFmt(style="DraftMark")))
 
-    builder = Builder(assets, pages, part, draft_rid, footer_rid, empty_rid)
+    from .pagemap import page_map
+    builder = Builder(assets, pages, part, draft_rid, footer_rid, empty_rid, page_map(pdf) if pdf else None,
+                      settings)
     sections = builder.build(body)
 
     chunks = []
