@@ -173,7 +173,7 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     if "pdf" in formats and pdf_worker is not None:
         pdf_worker.submit(html, assets, style, draft)
     if "html" in formats:
-        out["html"] = html.encode("utf-8")
+        out["html"] = render.standalone_html(html, assets, style).encode("utf-8")   # charts inline
     if "pdf" in formats:
         pdf = None
         if pdf_worker is not None:

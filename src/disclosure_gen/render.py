@@ -295,6 +295,36 @@ def style_css(style_name: str) -> list[str]:
     return css
 
 
+def standalone_html(html: str, assets: Assets, style_name: str) -> str:
+    """The markup as one self-contained page (to mail or post as it is): each chart's SVG inline in place
+    of its <img>, other assets as data: URIs, and the style's CSS in a <style> element."""
+    import base64
+    import html as _html
+    import re
+
+    def inline(m):
+        tag = m.group(0)
+        src = re.search(r'\bsrc="([^"]*)"', tag)
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        name = _html.unescape(src.group(1)) if src else ""
+        data = assets.files.get(name)
+        if data is None:
+            return tag
+        if name.endswith(".svg"):
+            svg = data.decode("utf-8", "replace")
+            svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
+            svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg, flags=re.I)
+            label = f' role="img" aria-label="{alt.group(1)}"' if alt else ' role="img"'
+            return re.sub(r"<svg\b", "<svg" + label, svg, count=1)
+        kind = "image/png" if name.endswith(".png") else "image/jpeg"
+        uri = f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
+        return tag.replace(src.group(0), f'src="{uri}"')
+
+    out = re.sub(r"<img\b[^>]*>", inline, html)
+    css = "\n".join(style_css(style_name)).replace("</", "<\\/")
+    return out.replace("</head>", f"<style>\n{css}\n</style></head>", 1)
+
+
 def render_pdf(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
     """(pdfworker.py makes the same call in its own process.)"""
     from . import fontcache
