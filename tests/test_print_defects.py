@@ -2,7 +2,10 @@
 opens, cell widths against the width of their text)."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,3 +31,57 @@ def test_html_is_self_contained_with_its_charts_inline(stem, tmp_path):
     assert "<style>" in page and "@page" in page                            # the style's CSS travels with it
     if stem.startswith(("gaoping", "jincheng")):
         assert figures                                                      # Shanxi texts have charts
+
+
+# ---- shared renders: every input in the Henan style (PDF, DOCX, HTML), the DOCX printed by LibreOffice --
+def flat(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
+    return [flat(p) for p in text.split("\f")]
+
+
+@pytest.fixture(scope="session")
+def henan(tmp_path_factory) -> dict[str, dict[str, Path]]:
+    if not (shutil.which("pdftotext") and shutil.which("soffice")):
+        pytest.skip("poppler or LibreOffice not installed")
+    out = tmp_path_factory.mktemp("henan")
+    docs = {}
+    for stem in ("jiyuan-bigdata-2024", "jincheng-bigdata-2023"):
+        res = pipeline.render_file(str(INPUTS[stem]), out / stem, style="henan", formats=("pdf", "docx", "html"))
+        docs[stem] = {Path(t).suffix[1:]: Path(t) for t, _n in res.written}
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out / "lo"),
+                    *[str(d["docx"]) for d in docs.values()]], check=True, capture_output=True, timeout=300,
+                   env={**os.environ, "HOME": str(out)})
+    for d in docs.values():
+        d["lo"] = out / "lo" / (d["docx"].stem + ".pdf")
+    return docs
+
+
+# ---- 2. a project of 预算12表 is never split from its code and name -------------------------------
+@pytest.mark.parametrize("reader", ["pdf", "lo"])
+@pytest.mark.parametrize("stem", ["jiyuan-bigdata-2024", "jincheng-bigdata-2023"])
+def test_henan_t12_project_rows_stay_with_their_code_and_name(henan, stem, reader):
+    """Every indicator of a project is printed on the page that prints the project's code and name
+    (the first few characters of each cell: a wrapped cell's lines interleave in the page text)."""
+    import lxml.html
+    d = henan[stem]
+    pages = pdf_pages(d[reader])
+    root = lxml.html.fromstring(d["html"].read_text(encoding="utf-8"))
+    groups = root.xpath('//tbody[contains(concat(" ", @class, " "), " keep-together ")]')
+    assert len(groups) >= 5
+    wrong = []
+    for g in groups:
+        cells = [flat(td.text_content()) for td in g.iter("td")]
+        code, name = cells[0], cells[1]
+        key = code if len(code) >= 6 else name[:12]                # a project without a code: its name
+        where = [i for i, p in enumerate(pages) if key in p]
+        assert where, key
+        page = pages[where[-1]]
+        texts = [c for c in cells[2:] if len(c) >= 6 and not re.fullmatch(r"[\d,.%]+", c)]
+        missing = [t for t in texts + [name] if t[:5] not in page]
+        if missing:
+            wrong.append((code, where[0], missing[:3]))
+    assert not wrong, wrong

@@ -659,6 +659,7 @@ class Builder:
                         else self.t.cell_pad)
         line = None
         rows: list[tuple[object, bool]] = []
+        keep: set[int] = set()
         foot: list[tuple[object, bool]] = []
         for child in el:
             if not _is_element(child):
@@ -667,7 +668,10 @@ class Builder:
             if tag == "thead":
                 rows += [(tr, True) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
             elif tag == "tbody":
-                rows += [(tr, False) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+                group = [tr for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+                if "keep-together" in classes(child):      # rows of one group stay on one page:
+                    keep.update(id(tr) for tr in group[:-1])   # each keeps with the next
+                rows += [(tr, False) for tr in group]
             elif tag == "tfoot":
                 foot += [(tr, False) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
             elif tag == "tr":
@@ -744,15 +748,15 @@ class Builder:
                 span = min(span, ncols - c) if c < ncols else 1
                 w = sum(widths[c:c + span]) if c < ncols else widths[-1]
                 c_end = c + span
-                out.append(self.cell_xml(cell, kind, span, w, size, strong, line))
+                out.append(self.cell_xml(cell, kind, span, w, size, strong, line, id(tr) in keep))
             while c_end < ncols:
-                out.append(self.cell_xml(None, "fill", 1, widths[c_end], size, strong, line))
+                out.append(self.cell_xml(None, "fill", 1, widths[c_end], size, strong, line, id(tr) in keep))
                 c_end += 1
             out.append("</w:tr>")
         out.append("</w:tbl>")
         self.emit_table("".join(out))
 
-    def cell_xml(self, cell, kind, span, width, size, strong, line) -> str:
+    def cell_xml(self, cell, kind, span, width, size, strong, line, keep=False) -> str:
         tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
         if span > 1:
             tcpr.append(f'<w:gridSpan w:val="{span}"/>')
@@ -772,7 +776,8 @@ class Builder:
         else:
             jc = "left"
         text_style, head_style = size
-        fmt = f'<w:pPr><w:pStyle w:val="{head_style if head else text_style}"/><w:jc w:val="{jc}"/></w:pPr>'
+        fmt = (f'<w:pPr><w:pStyle w:val="{head_style if head else text_style}"/>' + ("<w:keepNext/>" if keep else "")
+               + f'<w:jc w:val="{jc}"/></w:pPr>')
         paras = []
         if kind in ("cell", "restart") and cell is not None:
             char = "TotalText" if strong and not head and "num" not in ccls else None
