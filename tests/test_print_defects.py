@@ -85,3 +85,47 @@ def test_henan_t12_project_rows_stay_with_their_code_and_name(henan, stem, reade
         if missing:
             wrong.append((code, where[0], missing[:3]))
     assert not wrong, wrong
+
+
+# ---- 1. columns sized from their content; a number never breaks, never overflows its cell ----------
+def words(pdf: Path) -> list[list[tuple[str, float]]]:
+    """(word, width in pt) of every word on each page (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
+    pages = []
+    for page in re.findall(r"<page .*?</page>", out, re.S):
+        pages.append([(w, float(x1) - float(x0)) for x0, x1, w in
+                      re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', page)])
+    return pages
+
+
+@pytest.mark.parametrize("reader", ["pdf", "lo"])
+@pytest.mark.parametrize("stem", ["jiyuan-bigdata-2024", "jincheng-bigdata-2023"])
+def test_fit_tables_numbers_whole_and_inside_their_cells(henan, stem, reader):
+    import lxml.html
+    from disclosure_gen import colfit
+    d = henan[stem]
+    root = lxml.html.fromstring(d["html"].read_text(encoding="utf-8"))
+    tables = root.xpath('//table[contains(concat(" ", @class, " "), " fit ")]')
+    assert len(tables) == 2                                                  # 预算02表, 预算07表
+    all_words = words(d[reader])
+    for table in tables:
+        title = flat(table.getparent().xpath('.//p[contains(@class, "table-title")]')[0].text_content())
+        page = next(i for i, p in enumerate(pdf_pages(d[reader])) if title in p)
+        found = {}
+        for w, width in [x for p in all_words[page:page + 3] for x in p]:      # a table may run on
+            found[w] = max(found.get(w, 0.0), width)
+        widths = [float(x) for x in re.findall(r"width:([\d.]+)%", lxml.html.tostring(table.find("colgroup")).decode())]
+        body = [r for r in table.iter("tr") if r.getparent().tag == "tbody"]
+        used = set()
+        for _r, c, cs, cell in colfit._cells(table):
+            text = flat(cell.text_content())
+            if cell.tag != "td" or not text or cs != 1:
+                continue
+            used.add(c)
+            if "num" in (cell.get("class") or ""):
+                assert text in found, f"{title}: {text} is broken across lines"
+                column = widths[c] / 100 * colfit.TEXT_WIDTH["landscape"]
+                assert found[text] <= column - 1.5, f"{title}: {text} ({found[text]:.1f} pt) overflows {column:.1f} pt"
+        empty = [widths[c] for c in range(len(widths)) if c not in used]
+        filled = [widths[c] for c in used]
+        assert body and (not empty or max(empty) <= min(filled) + 0.01), (title, empty, filled)
