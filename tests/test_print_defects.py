@@ -129,3 +129,15 @@ def test_fit_tables_numbers_whole_and_inside_their_cells(henan, stem, reader):
         empty = [widths[c] for c in range(len(widths)) if c not in used]
         filled = [widths[c] for c in used]
         assert body and (not empty or max(empty) <= min(filled) + 0.01), (title, empty, filled)
+
+
+# ---- 7. a table whose rows do not add up to its total says so in print ---------------------------
+@pytest.mark.parametrize("reader", ["pdf", "lo"])
+def test_henan_t07_gap_is_printed_under_the_table(henan, reader):
+    """jincheng is a 部门 file without project economic rows: 07表's rows add to 886.13, its 合计 is
+    10,376.05. The printed table carries a note saying so (jiyuan's adds up and has none)."""
+    note = "本表各明细行合计886.13万元，与支出合计10,376.05万元不符：数据文件未填写项目支出的经济分类。"
+    pages = pdf_pages(henan["jincheng-bigdata-2023"][reader])
+    start = next(i for i, p in enumerate(pages) if "支出经济分类汇总表" in p and "预算07表" in p)
+    assert note in "".join(pages[start:start + 3])
+    assert "不符：" not in "".join(pdf_pages(henan["jiyuan-bigdata-2024"][reader]))
