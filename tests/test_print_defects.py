@@ -141,3 +141,48 @@ def test_henan_t07_gap_is_printed_under_the_table(henan, reader):
     start = next(i for i, p in enumerate(pages) if "支出经济分类汇总表" in p and "预算07表" in p)
     assert note in "".join(pages[start:start + 3])
     assert "不符：" not in "".join(pdf_pages(henan["jiyuan-bigdata-2024"][reader]))
+
+
+# ---- 4 (the part done through markup and CSS). PDF outline parents and titles, DOCX navigation -------
+def outline_tree(pdf: Path) -> list[tuple[str, str | None]]:
+    """(title, parent title) of every outline entry."""
+    import pikepdf
+    out = []
+    with pikepdf.open(pdf) as doc, doc.open_outline() as ol:
+        def walk(items, parent):
+            for it in items:
+                out.append((flat(str(it.title)), parent))
+                walk(it.children, flat(str(it.title)))
+        walk(ol.root, None)
+    return out
+
+
+@pytest.mark.parametrize("reader", ["pdf", "lo"])
+def test_henan_tables_are_bookmarked_under_the_attachment(henan, reader):
+    tree = outline_tree(henan["jiyuan-bigdata-2024"][reader])
+    tables = [(t, parent) for t, parent in tree if t.endswith("表") and not t.startswith("附件")]
+    assert len(tables) == 12, tables
+    assert all(parent and parent.startswith("附件：") for _t, parent in tables), tables
+    assert ("附件：济源产城融合示范区政务大数据中心2024年度单位预算表", None) in tree
+
+
+@pytest.fixture(scope="session")
+def jincheng_pdf(tmp_path_factory) -> Path:
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler not installed")
+    out = tmp_path_factory.mktemp("jc")
+    res = pipeline.render_file(str(INPUTS["jincheng-bigdata-2023"]), out, formats=("pdf",))
+    return Path(res.written[0][0])
+
+
+def test_shanxi_perf_table_bookmarks_name_their_project(jincheng_pdf):
+    from disclosure_gen import check
+    names = [flat(p.name) for p in check.load(str(INPUTS["jincheng-bigdata-2023"])).facts.published_projects]
+    tree = outline_tree(jincheng_pdf)
+    titles = [t for t, _p in tree]
+    assert len(names) == 14
+    for name in names:
+        assert titles.count(name) == 1, name
+        parent = next(p for t, p in tree if t == name)
+        assert parent.startswith("十、"), parent                     # under 十、绩效管理情况
+    assert not [t for t in titles if "项目支出绩效目标" in t]          # no longer 14 identical titles

@@ -407,6 +407,16 @@ class Builder:
                 if title:
                     self.outline_for[title[0]] = level - 1
 
+        # navigation pane: without a 目录, every table title is a level-3 entry; a paragraph may name its
+        # level itself (data-level="1".."3", as its CSS bookmark-level)
+        if not self.targets:
+            for title in body.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " table-title ")]'):
+                self.outline_for.setdefault(title, 2)
+        for el in body.xpath(".//*[@data-level]"):
+            lvl = _int(el.get("data-level"), 0)
+            if 1 <= lvl <= 3:
+                self.outline_for[el] = lvl - 1
+
     def section_from(self, el):
         cls = classes(el) if el.tag.lower() == "section" else set()
         orient = "landscape" if "landscape" in cls else "portrait"
