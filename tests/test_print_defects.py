@@ -167,12 +167,17 @@ def test_henan_tables_are_bookmarked_under_the_attachment(henan, reader):
 
 
 @pytest.fixture(scope="session")
-def jincheng_pdf(tmp_path_factory) -> Path:
+def shanxi_pdfs(tmp_path_factory) -> dict[str, Path]:
     if not shutil.which("pdftotext"):
         pytest.skip("poppler not installed")
-    out = tmp_path_factory.mktemp("jc")
-    res = pipeline.render_file(str(INPUTS["jincheng-bigdata-2023"]), out, formats=("pdf",))
-    return Path(res.written[0][0])
+    out = tmp_path_factory.mktemp("sx")
+    return {stem: Path(pipeline.render_file(str(INPUTS[stem]), out, formats=("pdf",)).written[0][0])
+            for stem in ("gaoping-bigdata-2026", "jincheng-bigdata-2023")}
+
+
+@pytest.fixture
+def jincheng_pdf(shanxi_pdfs) -> Path:
+    return shanxi_pdfs["jincheng-bigdata-2023"]
 
 
 def test_shanxi_perf_table_bookmarks_name_their_project(jincheng_pdf):
@@ -186,3 +191,29 @@ def test_shanxi_perf_table_bookmarks_name_their_project(jincheng_pdf):
         parent = next(p for t, p in tree if t == name)
         assert parent.startswith("十、"), parent                     # under 十、绩效管理情况
     assert not [t for t in titles if "项目支出绩效目标" in t]          # no longer 14 identical titles
+
+
+# ---- 6. Shanxi 绩效目标表: text clear of the borders, empty rows as tall as filled ones --------------
+FUND_ROWS = ["实施期资金总额:", "其中:中央财政资金", "省级财政资金", "市县(区)财政资金", "单位自筹", "其他资金"]
+
+
+@pytest.mark.parametrize("stem", ["gaoping-bigdata-2026", "jincheng-bigdata-2023"])
+def test_shanxi_perf_rows_evenly_spaced_and_padded(shanxi_pdfs, stem):
+    """The six one-line rows of 项目资金 (the last, 其他资金, has empty amount cells) follow each other at
+    one pitch, and that pitch leaves room above and below the 7.5 pt text (it was 9.5 pt: text on the
+    rules; the empty row was taller)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(shanxi_pdfs[stem]), "-"], check=True,
+                         capture_output=True).stdout.decode()
+    checked = 0
+    for page in re.findall(r"<page .*?</page>", out, re.S):
+        ys = {}
+        for x0, y0, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', page):
+            if w in FUND_ROWS and w not in ys:
+                ys[w] = float(y0)
+        if len(ys) < len(FUND_ROWS):
+            continue
+        pitches = [ys[b] - ys[a] for a, b in zip(FUND_ROWS, FUND_ROWS[1:])]
+        assert max(pitches) - min(pitches) < 0.3, pitches
+        assert min(pitches) >= 10.0, pitches
+        checked += 1
+    assert checked >= 2
