@@ -217,3 +217,29 @@ def test_shanxi_perf_rows_evenly_spaced_and_padded(shanxi_pdfs, stem):
         assert min(pitches) >= 10.0, pitches
         checked += 1
     assert checked >= 2
+
+
+# ---- 5 (part). A small table is not alone on a landscape page between portrait ones ----------------
+def test_small_table_stays_portrait_and_a_wide_one_landscape():
+    from disclosure_gen import colfit
+    row = "<tr>" + "".join('<td class="num">1,234.56</td>' for _ in range(7)) + "</tr>"
+    small = f'<section class="landscape auto-orient"><table class="data">{row * 3}</table></section>'
+    assert 'class="portrait auto-orient"' in colfit.orient_sections(small)
+    wide_row = "<tr>" + "".join('<td class="num">1,234,567.89</td>' for _ in range(12)) + "</tr>"
+    wide = f'<section class="landscape auto-orient"><table class="data">{wide_row * 3}</table></section>'
+    assert 'class="landscape auto-orient"' in colfit.orient_sections(wide)
+    long = f'<section class="landscape auto-orient"><table class="data">{row * 40}</table></section>'
+    assert 'class="landscape auto-orient"' in colfit.orient_sections(long)
+
+
+@pytest.mark.parametrize("stem", ["gaoping-bigdata-2026", "jincheng-bigdata-2023"])
+def test_shanxi_small_tables_9_and_12_print_portrait(shanxi_pdfs, stem):
+    import pikepdf
+    pages = pdf_pages(shanxi_pdfs[stem])
+    with pikepdf.open(shanxi_pdfs[stem]) as doc:
+        boxes = [[float(v) for v in p.mediabox] for p in doc.pages]
+    body = next(i for i, p in enumerate(pages) if p.startswith("第一部分"))
+    for n in (9, 12):
+        page = next(i for i, p in enumerate(pages) if i >= body and re.search(f"预算公开表{n}\\d{{4}}年", p))
+        x0, y0, x1, y1 = boxes[page]
+        assert x1 - x0 < y1 - y0, f"表{n} on a landscape page"

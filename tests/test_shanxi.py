@@ -314,9 +314,11 @@ def test_wide_tables_on_landscape_pages(docs, name):
     assert len(sizes) == len(d.pdf_pages)
     landscape = [w > h for w, h in sizes]
     toc_end = page_of(d, "第一部分概况", 2)           # first page of the body
-    for n in (1, 2, 4, 9, 12):
+    for n in (1, 2, 4):
         assert landscape[page_of(d, f"预算公开表{n}", toc_end)], f"表{n} not landscape"
-    for n in (3, 5, 6, 10, 13):
+    # 表9 and 表12 are landscape in the published documents; small enough for a portrait page (as in
+    # both inputs), they stay portrait instead of standing alone on a landscape page (issue 14)
+    for n in (3, 5, 6, 9, 10, 12, 13):
         assert not landscape[page_of(d, f"预算公开表{n}", toc_end)], f"表{n} not portrait"
     perf = page_of(d, "项目支出绩效目标", toc_end)
     assert landscape[perf]

@@ -161,3 +161,50 @@ def fit_tables(html: str, font: float = FONT) -> str:
         pos = m.end()
     out.append(html[pos:])
     return "".join(out)
+
+
+# ---- a small table stays portrait -------------------------------------------------------------------
+_AUTO_SECTION = re.compile(r'<section\b[^>]*class="([^"]*\bauto-orient\b[^"]*)"[^>]*>.*?</section>', re.S)
+PORTRAIT_ROWS = 30               # rows a portrait page holds with its title, meta line and notes
+
+
+def natural_width(table_html: str, font: float) -> float | None:
+    """Points a table needs for its data cells on one line each (headers may wrap)."""
+    import math
+
+    import lxml.html
+    try:
+        table = lxml.html.fragment_fromstring(table_html)
+    except Exception:
+        return None
+    need: dict[int, int] = {}
+    n = 0
+    for _r, c, cs, cell in _cells(table):
+        n = max(n, c + cs)
+        if cell.tag != "td" or cs != 1:
+            continue
+        text = re.sub(r"\s+", " ", cell.text_content()).strip()
+        need[c] = max(need.get(c, 2), math.ceil(text_em(text)))
+    return sum(need.get(c, 2) * font + PAD for c in range(n))
+
+
+def orient_sections(html: str, font: float = 9.0) -> str:
+    """A `section.landscape.auto-orient` holding one table that fits a portrait page — its data on one
+    line per cell within the portrait width, and few enough rows — is printed portrait instead (a small
+    table alone on a landscape page between portrait ones)."""
+    if "auto-orient" not in html:
+        return html
+
+    def one(m):
+        block = m.group(0)
+        tables = re.findall(r"<table\b.*?</table>", block, re.S)
+        if len(tables) != 1 or "landscape" not in m.group(1).split():
+            return block
+        width = natural_width(tables[0], font)
+        rows = len(re.findall(r"<tr\b", tables[0]))
+        if width is None or width > TEXT_WIDTH["portrait"] or rows > PORTRAIT_ROWS:
+            return block
+        cls = " ".join("portrait" if c == "landscape" else c for c in m.group(1).split())
+        return block.replace(f'class="{m.group(1)}"', f'class="{cls}"', 1)
+
+    return _AUTO_SECTION.sub(one, html)

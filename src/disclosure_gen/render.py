@@ -283,8 +283,9 @@ def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=
     doc = Document(facts, style, assets, findings)
     template = _cached_env(style_name).get_template(style.get("entry", "document.html.j2"))
     html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
-    from .colfit import fit_tables
+    from .colfit import fit_tables, orient_sections
     font = (style.get("docx") or {}).get("compact_size", 16) / 2     # pt, as in the DOCX and the PDF
+    html = orient_sections(html)                    # a small table alone on a landscape page: portrait
     return fit_tables(html, font), assets, doc      # table.fit: column widths from content
 
 
