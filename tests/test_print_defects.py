@@ -243,3 +243,25 @@ def test_shanxi_small_tables_9_and_12_print_portrait(shanxi_pdfs, stem):
         page = next(i for i, p in enumerate(pages) if i >= body and re.search(f"预算公开表{n}\\d{{4}}年", p))
         x0, y0, x1, y1 = boxes[page]
         assert x1 - x0 < y1 - y0, f"表{n} on a landscape page"
+
+
+# ---- 3. no character alone on the last line of a cell or title (PDF) -------------------------------
+def lone_tails(html: Path, pdf: Path) -> list[tuple[str, str]]:
+    """Lines of the PDF text that are one Chinese character ending a longer cell or title text."""
+    import lxml.html
+    root = lxml.html.fromstring(html.read_text(encoding="utf-8"))
+    texts = {flat(e.text_content()) for e in root.iter() if isinstance(e.tag, str) and e.tag in ("td", "th", "h1", "h2", "h3", "p")}
+    lines = [ln.strip() for ln in subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True)
+             .stdout.decode().splitlines()]
+    out = []
+    for prev, line in zip(lines, lines[1:]):
+        if re.fullmatch(r"[\u3400-\u9fff]", line) and prev and any(t.endswith(prev[-1] + line) and t != line for t in texts):
+            out.append((prev[-8:], line))
+    return out
+
+
+@pytest.mark.parametrize("stem", sorted(INPUTS))
+def test_pdf_leaves_no_character_alone_in_cells_and_titles(stem, tmp_path):
+    res = pipeline.render_file(str(INPUTS[stem]), tmp_path, formats=("pdf", "html"))
+    files = {Path(t).suffix[1:]: Path(t) for t, _n in res.written}
+    assert lone_tails(files["html"], files["pdf"]) == []
