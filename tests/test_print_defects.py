@@ -265,3 +265,13 @@ def test_pdf_leaves_no_character_alone_in_cells_and_titles(stem, tmp_path):
     res = pipeline.render_file(str(INPUTS[stem]), tmp_path, formats=("pdf", "html"))
     files = {Path(t).suffix[1:]: Path(t) for t, _n in res.written}
     assert lone_tails(files["html"], files["pdf"]) == []
+
+
+# ---- 8 (the part done through markup). PDF document information as in the DOCX --------------------
+def test_pdf_title_author_subject_from_the_markup(henan):
+    info = subprocess.run(["pdfinfo", str(henan["jiyuan-bigdata-2024"]["pdf"])], check=True,
+                          capture_output=True).stdout.decode()
+    fields = dict(re.findall(r"^(\w+):\s+(.*)$", info, re.M))
+    assert fields["Author"] == "济源产城融合示范区政务大数据中心"
+    assert fields["Subject"] == "2024年度单位预算公开"
+    assert fields["Title"].startswith("济源产城融合示范区政务大数据中心2024年度")
