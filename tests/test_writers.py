@@ -761,7 +761,7 @@ def test_docx_tweaks_come_from_the_style_file():
     no Python. A misspelt key is an error for the style's author, never silently ignored."""
     from disclosure_gen import render
     t = docx_writer.tweaks_from(render.load_style("shanxi")["docx"])
-    assert (t.perf_size, t.perf_line, t.toc_line) == (15, 1.12, 340)
+    assert (t.perf_size, t.perf_line, t.toc_line) == (15, 1.1, 340)
     assert docx_writer.tweaks_from(None) == docx_writer.Tweaks()
     with pytest.raises(ValueError, match="toc_lines"):
         docx_writer.tweaks_from({"toc_lines": 300})

@@ -170,8 +170,10 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     out = {}
+    from .linebreaks import glue_ends
+    pdf_html = glue_ends(html) if "pdf" in formats else html     # no character alone on a line (PDF)
     if "pdf" in formats and pdf_worker is not None:
-        pdf_worker.submit(html, assets, style, draft)
+        pdf_worker.submit(pdf_html, assets, style, draft)
     if "html" in formats:
         out["html"] = render.standalone_html(html, assets, style).encode("utf-8")   # charts inline
     if "pdf" in formats:
@@ -181,7 +183,7 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
                 pdf = pdf_worker.result()
             except RuntimeError:
                 pdf = None      # rendered again here, so that any error surfaces as it would
-        out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, style, draft=draft)
+        out["pdf"] = pdf if pdf is not None else render.render_pdf(pdf_html, assets, style, draft=draft)
     if "docx" in formats:        # after the PDF: its contents carry the PDF's page numbers
         out["docx"] = render.render_docx(html, assets, style, draft=draft, pdf=out.get("pdf"))
     extra = style_findings(loaded, doc)

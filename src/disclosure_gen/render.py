@@ -285,9 +285,7 @@ def render_html(facts: Facts, style_name: str, *, draft: bool = False, findings=
     html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft)
     from .colfit import fit_tables, orient_sections
     font = (style.get("docx") or {}).get("compact_size", 16) / 2     # pt, as in the DOCX and the PDF
-    from .linebreaks import glue_ends
-    html = glue_ends(orient_sections(html))         # a small table alone on a landscape page: portrait;
-                                                    # no character alone on a cell's or title's last line
+    html = orient_sections(html)                    # a small table alone on a landscape page: portrait
     return fit_tables(html, font), assets, doc      # table.fit: column widths from content
 
 
