@@ -255,7 +255,9 @@ def test_render_honours_source_date_epoch(rendered):
         assert re.search(r"CreationDate:\s+2023-11-14T22:13:20", info), info
     with zipfile.ZipFile(base / "a" / f"{STEM}.docx") as z:
         core = z.read("docProps/core.xml").decode()
-        assert "2023-11-14T22:13:20" in core
+        # the DOCX is dated by its document (publish date, else 1 January of the budget year: gaoping
+        # has none), not by the build time (issue 14)
+        assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-01-01T00:00:00Z" in core
         assert {i.date_time for i in z.infolist()} == {next(iter(z.infolist())).date_time}
 
 
@@ -312,20 +314,21 @@ def _intact(out: Path, before: dict):
 def test_failure_after_docx_keeps_previous_output(previous):
     out, before, changed = previous
     proc = wrapped("""
-        # the PDF writer itself fails (wherever it runs: in this process or in a PDF worker process)
+        # the DOCX writer fails after the PDF is built (the DOCX takes the PDF's page numbers, so it
+        # comes second; the PDF may be built in this process or in a PDF worker process)
         from disclosure_gen import render
         from disclosure_gen.writers import pdf as pdf_writer
-        real_docx = render.render_docx
-        def docx(*a, **k):
-            data = real_docx(*a, **k)
-            print("DOCX-BUILT", len(data), flush=True)
-            return data
+        real_pdf = pdf_writer.render_pdf
         def pdf(*a, **k):
-            raise RuntimeError("模拟：PDF 生成中途失败")
+            data = real_pdf(*a, **k)
+            print("PDF-BUILT", len(data), flush=True)
+            return data
+        def docx(*a, **k):
+            raise RuntimeError("模拟：DOCX 生成中途失败")
         render.render_docx, pdf_writer.render_pdf = docx, pdf
     """, "render", changed, "-o", out)
     stdout, stderr = proc.communicate(timeout=120)
-    assert "DOCX-BUILT" in stdout                     # the failure came after the DOCX was built
+    assert "PDF-BUILT" in stdout                      # the failure came after the PDF was built
     assert proc.returncode == 1, stderr
     assert "生成失败" in stderr and "原有文件未改动" in stderr and "Traceback" not in stderr
     _intact(out, before)

@@ -337,21 +337,21 @@ def test_rollover_moves_the_forms_on(tmp_path):
 
 
 def test_a_copied_hubei_style_is_just_a_folder(tmp_path, monkeypatch):
-    for name in ("_shared", "_base", "hubei"):
-        shutil.copytree(render.TEMPLATES / name, tmp_path / ("otherprov" if name == "hubei" else name))
+    """A fourth province: the hubei folder copied into a user's styles folder under a new name."""
+    from disclosure_gen import styles
+    shutil.copytree(styles.builtin_root() / "hubei", tmp_path / "otherprov")
     style = tmp_path / "otherprov" / "style.yaml"
-    style.write_text(style.read_text(encoding="utf-8").replace("name: hubei", "name: otherprov")
-                     .replace('label: "表{n}."', 'label: "附表{n}."'), encoding="utf-8")
-    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
-    render.load_style.cache_clear()
-    render._cached_env.cache_clear()
+    style.write_text(style.read_text(encoding="utf-8").replace('label: "表{n}."', 'label: "附表{n}."'),
+                     encoding="utf-8")
+    monkeypatch.setenv(styles.ENV_VAR, str(tmp_path))
+    styles.registry.cache_clear()
     try:
+        assert "otherprov" in render.available_styles()
         loaded = check.load(str(HUANGPI))
         html, _assets, doc = render.render_html(loaded.facts, "otherprov")
         assert "附表5-1.一般公共预算支出表（分功能科目）" in html and "附表12." in html and doc.missing == []
     finally:
-        render.load_style.cache_clear()
-        render._cached_env.cache_clear()
+        styles.registry.cache_clear()
 
 
 def test_diff_names_a_changed_form_field(tmp_path):

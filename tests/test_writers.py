@@ -28,6 +28,8 @@ from disclosure_gen.writers import pdf as pdf_writer
 from disclosure_gen.writers.docx import render_docx
 from disclosure_gen.writers.pdf import base_css, render_pdf
 
+from docx_read import Styles, effective, run_overrides, text_runs
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = (ROOT / "tests" / "fixtures" / "markup_sample.html").read_text(encoding="utf-8")
 DRAFT = "草稿（存在校验错误）"
@@ -464,10 +466,13 @@ def test_docx_tables_repeat_heads_merge_cells_and_keep_rows(docx_bytes):
     r3 = rows[2].findall(f"{W}tc")
     assert r3[0].find(f"{W}tcPr/{W}vMerge").get(f"{W}val") is None
     assert "".join(t.text for t in rows[2].iter(f"{W}t")) == "金额占比"
-    # the compact table has 18 columns and 8 pt text (sz 16)
+    # the compact table has 18 columns and 8 pt text (sz 16), from its style
     t3 = tables[2]
     assert len(t3.findall(f"{W}tblGrid/{W}gridCol")) == 18
-    assert {s.get(f"{W}val") for s in t3.iter(f"{W}sz")} == {"16"}
+    styles = Styles(docx_parts(docx_bytes)["word/styles.xml"])
+    sizes = {effective(styles, p, r, "sz") for p in t3.iter(f"{W}p") for r in p.iter(f"{W}r") if r.find(f"{W}t") is not None}
+    assert sizes == {"16"}
+    assert not t3.findall(f".//{W}r/{W}rPr/{W}sz")
 
 
 def test_docx_cell_alignment_by_class(docx_bytes):
@@ -511,7 +516,7 @@ def test_docx_text_headings_and_unknown_markup(docx_bytes):
         text = "".join(t.text or "" for t in p.iter(f"{W}t"))
         ind = p.find(f"{W}pPr/{W}ind")
         if text.startswith("（一）负责全市"):
-            assert ind.get(f"{W}firstLineChars") == "200"
+            assert ind is None and p.find(f"{W}pPr/{W}pStyle") is None    # 正文: the indent is Normal's
         if text.startswith("不缩进的段落") or text == "居中的段落":
             assert ind.get(f"{W}firstLineChars") == "0"
         if text == "居中的段落":
@@ -526,20 +531,22 @@ def test_docx_text_headings_and_unknown_markup(docx_bytes):
 
 
 def test_docx_east_asian_fonts_everywhere(docx_bytes):
+    """Every run's East Asian font, as Word resolves it through the styles, is 宋体 or 黑体; no run names
+    a font itself."""
     parts = docx_parts(docx_bytes)
+    styles = Styles(parts["word/styles.xml"])
     for name in [n for n in parts if re.match(r"word/(document|header\d*|footer\d*)\.xml$", n)]:
-        root = etree.fromstring(parts[name])
-        runs = list(root.iter(f"{W}r"))
-        for r in runs:
-            fonts = r.find(f"{W}rPr/{W}rFonts")
-            assert fonts is not None and fonts.get(f"{W}eastAsia") in ("SimSun", "SimHei"), (name, etree.tostring(r)[:200])
-    styles = parts["word/styles.xml"].decode()
-    assert "eastAsiaTheme" not in styles and "asciiTheme" not in styles
-    defaults = re.search(r"<w:docDefaults>.*?</w:docDefaults>", styles, re.S).group(0)
+        for p, r, text in text_runs(docx_bytes, name):
+            assert effective(styles, p, r, "rFonts", "eastAsia") in ("SimSun", "SimHei"), (name, text)
+            assert not run_overrides(r), (name, text, etree.tostring(r)[:200])
+    styles_xml = parts["word/styles.xml"].decode()
+    assert "eastAsiaTheme" not in styles_xml and "asciiTheme" not in styles_xml
+    defaults = re.search(r"<w:docDefaults>.*?</w:docDefaults>", styles_xml, re.S).group(0)
     assert 'w:eastAsia="SimSun"' in defaults and 'w:eastAsia="zh-CN"' in defaults
     assert 'w:eastAsia="zh-CN"' in parts["word/settings.xml"].decode()
-    doc = parts["word/document.xml"].decode()
-    assert 'w:eastAsia="SimHei"' in doc and 'w:eastAsia="SimSun"' in doc
+    heads = [effective(styles, p, r, "rFonts", "eastAsia") for p, r, t in text_runs(docx_bytes) if t == "第一部分 概况"]
+    body = [effective(styles, p, r, "rFonts", "eastAsia") for p, r, t in text_runs(docx_bytes) if t.startswith("（一）负责全市")]
+    assert heads[0] == "SimHei" and body == ["SimSun"]
 
 
 def test_docx_sections_orientation_and_footers(docx_bytes):
@@ -559,7 +566,8 @@ def test_docx_sections_orientation_and_footers(docx_bytes):
     footer_of = [parts["word/" + target[s.find(f"{W}footerReference").get(f"{RNS}id")]].decode() for s in sects]
     assert all("PAGE" not in f for f in footer_of[:2])
     assert all(re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", f) for f in footer_of[2:])
-    assert 'w:val="center"' in footer_of[2]
+    assert 'w:pStyle w:val="Footer"' in footer_of[2]
+    assert Styles(parts["word/styles.xml"]).style_ppr("Footer", "jc") == "center"
     assert sects[2].find(f"{W}pgNumType").get(f"{W}start") == "1"
     assert all(s.find(f"{W}pgNumType") is None for i, s in enumerate(sects) if i != 2)
     assert all(s.find(f"{W}headerReference") is None for s in sects)          # no draft header
@@ -594,8 +602,9 @@ def test_docx_toc_field_and_update_on_open(docx_bytes):
 def test_docx_picture_from_png_asset(docx_bytes):
     parts = docx_parts(docx_bytes)
     media = [n for n in parts if n.startswith("word/media/")]
-    assert media == ["word/media/image1.png"]
+    assert media == ["word/media/image1.png", "word/media/vector1.svg"]        # the SVG, the PNG its fallback
     assert parts["word/media/image1.png"] == ASSETS["chart-gpb.png"]
+    assert parts["word/media/vector1.svg"] == ASSETS["chart-gpb.svg"]
     xml = parts["word/document.xml"].decode()
     cx, cy = map(int, re.search(r'<wp:extent cx="(\d+)" cy="(\d+)"/>', xml).groups())
     assert 12 * 360000 <= cx <= 14 * 360000 and abs(cy - cx * 300 // 400) <= 1     # ≤ 14 cm, aspect kept
@@ -638,7 +647,9 @@ def test_docx_draft_header_on_every_section():
         ref = s.find(f"{W}headerReference")
         assert ref is not None and ref.get(f"{W}type") == "default"
         header = parts["word/" + rels[ref.get(f"{RNS}id")]].decode()
-        assert DRAFT in header and 'w:color w:val="C00000"' in header
+        assert DRAFT in header and 'w:pStyle w:val="DraftMark"' in header
+    assert 'w:color w:val="C00000"' in re.search(r'<w:style [^>]*w:styleId="DraftMark".*?</w:style>',
+                                                 parts["word/styles.xml"].decode()).group(0)
     # the body class "draft" does the same
     body_draft = render_docx(SAMPLE.replace('class="style-shanxi"', 'class="style-shanxi draft"'), ASSETS)
     assert any(DRAFT in v.decode("utf-8", "ignore") for k, v in docx_parts(body_draft).items() if "header" in k)
@@ -750,10 +761,14 @@ def test_docx_tweaks_come_from_the_style_file():
     no Python. A misspelt key is an error for the style's author, never silently ignored."""
     from disclosure_gen import render
     t = docx_writer.tweaks_from(render.load_style("shanxi")["docx"])
-    assert (t.perf_size, t.perf_line, t.toc_line) == (15, 1.12, 340)
+    assert (t.perf_size, t.perf_line, t.toc_line) == (15, 1.1, 340)
     assert docx_writer.tweaks_from(None) == docx_writer.Tweaks()
     with pytest.raises(ValueError, match="toc_lines"):
         docx_writer.tweaks_from({"toc_lines": 300})
-    xml = docx_parts(render_docx('<section><table class="data perf"><tr><td>甲</td></tr></table></section>', {},
-                                 tweaks={"perf_size": 15, "perf_line": 1.12}))["word/document.xml"].decode()
-    assert 'w:line="168" w:lineRule="exact"' in xml          # 7.5 pt × 1.12 = 8.4 pt = 168 twips
+    parts = docx_parts(render_docx('<section><table class="data perf"><tr><td>甲</td></tr></table></section>', {},
+                                   tweaks={"perf_size": 15, "perf_line": 1.12}))
+    assert 'w:pStyle w:val="PerfText"' in parts["word/document.xml"].decode()
+    styles = Styles(parts["word/styles.xml"])
+    assert styles.style_ppr("PerfText", "spacing", "line") == "168"      # 7.5 pt × 1.12 = 8.4 pt = 168 twips
+    assert styles.style_ppr("PerfText", "spacing", "lineRule") == "exact"
+    assert styles.style_rpr("PerfText", "sz") == "15"

@@ -23,7 +23,7 @@ from functools import cached_property
 
 from .derive import Facts, Vec, _sources
 from .model import SOURCES
-from .money import ZERO, Change
+from .money import ZERO, Change, r2
 
 PERF_FUND_KEYS = ("中央", "省级", "市县", "自筹", "其他")
 
@@ -96,6 +96,13 @@ class GlossaryEntry:
     split: bool          # the style prints the text as a paragraph of its own
 
 
+@dataclass(frozen=True)
+class EconGap:
+    rows: Decimal          # what the table's detail rows add up to
+    total: Decimal         # the spending the 合计 row prints
+    no_project: bool       # the file has no project economic rows at all
+
+
 class DocFacts:
     def __init__(self, facts: Facts, style: dict | None = None):
         self.f = facts
@@ -106,6 +113,15 @@ class DocFacts:
     def with_carry(self, group: str = "fiscal") -> Decimal:
         """Current income of `group` plus what of it is carried over (财政拨款收支总预算 etc.)."""
         return self.f.income_of(group) + self.f.total("all", group, True)
+
+    def econ_gap(self) -> "EconGap | None":
+        """The economic rows (预算07表) do not add up to the spending of some fund source: what the
+        table's note says (check rule identity.econ-total tells the author where)."""
+        f = self.f
+        if all(r2(f.econ_total("all", s)) == r2(f.total("all", s)) for s in ("gpb", "fund", "soe", "special", "unit_funds")):
+            return None
+        no_project = r2(f.econ_total("project")) == 0 and r2(f.total("project")) != 0
+        return EconGap(f.econ_total(), f.total(), no_project)
 
     def income_line(self, unit: str | None = None) -> IncomeLine:
         """The whole budget's income by source (typed, else derived), or one unit's: a unit's income

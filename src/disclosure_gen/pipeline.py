@@ -190,14 +190,14 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     html = limits.break_long_runs(html)  # an unbroken AAAA… took quadratic time to lay out (issue 16)
     out = {}
+    from .linebreaks import glue_ends
+    pdf_html = glue_ends(html) if "pdf" in formats else html     # no character alone on a line (PDF)
     if "pdf" in formats and pdf_worker is not None:
-        pdf_worker.submit(html, assets, st, draft)
+        pdf_worker.submit(pdf_html, assets, st, draft)
     if "html" in formats:
-        out["html"] = html.encode("utf-8")
+        out["html"] = render.standalone_html(html, assets, st).encode("utf-8")   # charts inline
     if "xlsx" in formats:
         out["xlsx"] = render.render_xlsx(html, doc.style, draft=draft)
-    if "docx" in formats:
-        out["docx"] = render.render_docx(html, assets, st, draft=draft)
     if "pdf" in formats:
         pdf = None
         if pdf_worker is not None:
@@ -205,7 +205,9 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
                 pdf = pdf_worker.result()
             except RuntimeError:
                 pdf = None      # rendered again here, so that any error surfaces as it would
-        out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, st, draft=draft)
+        out["pdf"] = pdf if pdf is not None else render.render_pdf(pdf_html, assets, st, draft=draft)
+    if "docx" in formats:        # after the PDF: its contents carry the PDF's page numbers
+        out["docx"] = render.render_docx(html, assets, st, draft=draft, pdf=out.get("pdf"))
     extra = style_findings(loaded, doc) + check_template_facts.for_render(loaded, style)
     if "pdf" in formats:
         from . import glyphs

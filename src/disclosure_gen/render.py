@@ -23,6 +23,8 @@ from .derive import Facts
 from .docfacts import DocFacts, IndicatorRows
 from .money import ZERO, Change, pct, r2, shares
 
+TEMPLATES = styles.builtin_root()     # the shipped styles (the registry also finds the user's)
+
 CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -240,6 +242,11 @@ class Document:
         self.assets.add(stem + ".png", png)
         return self.assets.add(stem + ".svg", svg)
 
+    def document_date(self) -> str:
+        """ISO date of the document properties: the publish date, else 1 January of the budget year."""
+        from .writers.docmeta import document_date
+        return document_date(self.b.agency.publish_date, self.f.year)
+
     def need(self, field_path: str, what: str) -> str:
         """A template records data it needed but did not get; returns '' so the cell stays blank."""
         self.missing.append(f"{field_path}|{what}")
@@ -380,12 +387,45 @@ def render_html(facts: Facts, style, *, draft: bool = False, findings=(), input_
         template = _cached_env(st).get_template(st.config.get("entry", "document.html.j2"))
         html = template.render(doc=doc, f=facts, b=facts.b, style=doc.style, draft=draft, df=DocFacts(facts, doc.style))
     templating.check_markup(html, st.name, st.allowed_roots)
-    return html, assets, doc
+    from .colfit import fit_tables, orient_sections
+    font = (doc.style.get("docx") or {}).get("compact_size", 16) / 2     # pt, as in the DOCX and the PDF
+    html = orient_sections(html)                    # a small table alone on a landscape page: portrait
+    return fit_tables(html, font), assets, doc      # table.fit: column widths from content
 
 
 def style_css(style, input_path=None) -> list[str]:
     from .writers.pdf import base_css
     return [base_css(), *get_style(style, input_path).css()]
+
+
+def standalone_html(html: str, assets: Assets, style) -> str:
+    """The markup as one self-contained page (to mail or post as it is): each chart's SVG inline in place
+    of its <img>, other assets as data: URIs, and the style's CSS in a <style> element."""
+    import base64
+    import html as _html
+    import re
+
+    def inline(m):
+        tag = m.group(0)
+        src = re.search(r'\bsrc="([^"]*)"', tag)
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        name = _html.unescape(src.group(1)) if src else ""
+        data = assets.files.get(name)
+        if data is None:
+            return tag
+        if name.endswith(".svg"):
+            svg = data.decode("utf-8", "replace")
+            svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
+            svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg, flags=re.I)
+            label = f' role="img" aria-label="{alt.group(1)}"' if alt else ' role="img"'
+            return re.sub(r"<svg\b", "<svg" + label, svg, count=1)
+        kind = "image/png" if name.endswith(".png") else "image/jpeg"
+        uri = f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
+        return tag.replace(src.group(0), f'src="{uri}"')
+
+    out = re.sub(r"<img\b[^>]*>", inline, html)
+    css = "\n".join(style_css(style)).replace("</", "<\\/")
+    return out.replace("</head>", f"<style>\n{css}\n</style></head>", 1)
 
 
 def render_pdf(html: str, assets: Assets, style, draft=False) -> bytes:
@@ -396,9 +436,19 @@ def render_pdf(html: str, assets: Assets, style, draft=False) -> bytes:
     return _pdf(html, assets.files, style_css(style), draft=draft)
 
 
-def render_docx(html: str, assets: Assets, style, draft=False) -> bytes:
+def reference_docx(style) -> bytes | None:
+    """The style's reference document (reference.docx: Word styles, page setup): its own, else the
+    nearest parent's; None when the chain has none (the writer builds one from the docx: settings)."""
+    p = get_style(style).file("reference.docx")
+    return p.read_bytes() if p is not None else None
+
+
+def render_docx(html: str, assets: Assets, style, draft=False, pdf: bytes | None = None) -> bytes:
+    """`pdf`: the PDF of the same markup, whose page numbers the DOCX contents are prefilled with."""
     from .writers.docx import render_docx as _docx
-    return _docx(html, assets.files, draft=draft, tweaks=get_style(style).config.get("docx"))
+    st = get_style(style)
+    return _docx(html, assets.files, draft=draft, tweaks=st.config.get("docx"),
+                 reference=reference_docx(st), pdf=pdf)
 
 
 def render_xlsx(html: str, style: dict, draft=False) -> bytes:

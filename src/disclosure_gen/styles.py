@@ -10,6 +10,9 @@ add folders of their own:
 - the environment variable DISCLOSURE_GEN_STYLES (folders separated by os.pathsep);
 - a `styles/` folder beside the input file (roots_for()).
 
+DISCLOSURE_GEN_TEMPLATES, if set, replaces the shipped folder as a whole (a locked-down set of
+styles for an office, or a test's tampered copy).
+
 Each of those folders holds style folders (DIR/<name>/style.yaml). A user folder comes before the
 built-in styles, so a user may also replace a built-in style under its own name.
 
@@ -42,6 +45,9 @@ def builtin_root() -> Path:
     """The folder of the styles shipped with the package (a real folder: wheels install unpacked).
     Found through the package disclosure_gen.templates itself (importlib.resources would cost
     `check` a fifth of its time to import)."""
+    override = os.environ.get("DISCLOSURE_GEN_TEMPLATES")    # a whole replacement set (tests, admins)
+    if override:
+        return Path(override).expanduser().resolve()
     import disclosure_gen.templates as shipped
     return Path(next(iter(shipped.__path__)))
 

@@ -5,8 +5,8 @@ properties); the body is written as WordprocessingML text and parsed once (the p
 API is far too slow for ~20 tables). Mapping:
 
 - each <section> → a DOCX section starting on a new page, A4 portrait or landscape;
-- h1/h2/h3 → Heading 1/2/3 (outline levels 0-2, CJK sans); p → Normal with a 2-character first-line
-  indent unless .noindent/.center/.right; .note smaller;
+- h1/h2/h3 → Heading 1/2/3 (outline levels 0-2); p → Normal (2-character first-line indent) unless
+  .noindent/.center/.right; .note → 表注;
 - table.data → a fixed-layout table, grid from the colgroup percentages, colspan → gridSpan,
   rowspan → vMerge, thead rows repeat (tblHeader), no row splits across pages (cantSplit);
 - img → inline picture of the .png with the same stem as the (SVG) src; figcaption → centred line;
@@ -15,8 +15,10 @@ API is far too slow for ~20 tables). Mapping:
 - footer with a PAGE field on body sections (cover and 目录 have none; body numbering starts at 1);
 - draft → a red header 草稿（存在校验错误） on every section.
 
-Every run names its East Asian font (SimSun for text, SimHei for headings and table heads) and the
-document defaults do too (python-docx's template would otherwise fall back to a Japanese theme font).
+The package starts from the style's reference document (docx_reference.py, templates/<style>/
+reference.docx): its styles (正文, 标题 1–3, 目录 1–3, 页脚, 表题, 表头, 表格文字, 表注, 图题 …), page
+setup and settings. Paragraphs name a style; runs carry only what the markup means (bold, the 合计-row
+character style), never a font or size, so restyling in Word changes all text of a kind.
 Output is byte-for-byte deterministic: fixed core properties and zip timestamps, stable order.
 """
 from __future__ import annotations
@@ -27,27 +29,17 @@ import zipfile
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
-from .markup import DRAFT_TEXT, build_datetime, classes, col_width_percent, is_draft, strip_illegal
+from .markup import DRAFT_TEXT, classes, col_width_percent, is_draft, strip_illegal
 
-# ---- geometry (twips: 1/20 pt; 1 mm = 56.6929 twips) ---------------------------------------------
-A4_SHORT, A4_LONG = 11906, 16838
+# ---- geometry (twips: 1/20 pt) and fonts: the page setup and the styles come from the reference
+# document (docx_reference.py); these names stay for callers that ask for the defaults
+from .docx_reference import (A4_LONG, A4_SHORT, DEFAULT_PAGES, FOOTER_DIST, HEADER_DIST, LATIN,  # noqa: E402,F401
+                             MARGINS, SANS, SERIF, PageSetup, page_setup_from)
 
-
-def _mm(v: float) -> int:
-    return round(v * 1440 / 25.4)
-
-
-MARGINS = {   # top, right, bottom, left (same as base.css)
-    "portrait": (_mm(25), _mm(20), _mm(22), _mm(20)),
-    "landscape": (_mm(18), _mm(18), _mm(18), _mm(18)),
-}
-HEADER_DIST, FOOTER_DIST = _mm(12), _mm(10)
+SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"          # Office 2016 SVG picture extension
+ASVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 EMU_PER_TWIP = 635
 PICTURE_WIDTH_EMU = 14 * 360000           # 14 cm
-
-LATIN = "Times New Roman"
-SERIF = "SimSun"                          # 宋体
-SANS = "SimHei"                           # 黑体
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECLS = (
@@ -84,6 +76,9 @@ class Tweaks:
     table_title_size: int = 30   # 15 pt
     toc_line: int = 400          # twips: 20 pt, as base.css's 1.9 × 10.5 pt
     toc_gap: int = 80            # twips above a part (toc-1) line
+    cell_pad: tuple = (30, 60)   # twips (top/bottom, left/right) inside table cells: base.css's 1.5pt 3pt
+    compact_pad: tuple = (20, 30)   # table.compact: 1pt 1.5pt
+    perf_pad: tuple = (30, 60)   # 绩效目标表 cells (a style's print.css may make them tighter)
 
 
 def tweaks_from(style_docx: dict | None) -> Tweaks:
@@ -94,6 +89,9 @@ def tweaks_from(style_docx: dict | None) -> Tweaks:
     unknown = sorted(set(given) - known)
     if unknown:
         raise ValueError(f"style.yaml docx: unknown keys {unknown}; known: {sorted(known)}")
+    for k in ("cell_pad", "compact_pad", "perf_pad"):
+        if k in given:
+            given[k] = tuple(int(v) for v in given[k])
     return Tweaks(**given)
 
 
@@ -106,18 +104,14 @@ def esc(text: str) -> str:
 
 
 # ---- run / paragraph XML ---------------------------------------------------------------------------
-@lru_cache(maxsize=256)
-def rpr(sans: bool = False, size: int | None = None, bold: bool = False, color: str | None = None) -> str:
-    ea = SANS if sans else SERIF
-    parts = [f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{ea}" w:cs="{LATIN}" w:hint="eastAsia"/>']
-    if bold:
-        parts.append("<w:b/><w:bCs/>")
-    if color:
-        parts.append(f'<w:color w:val="{color}"/>')
-    if size:
-        parts.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
-    parts.append("</w:rPr>")
-    return "".join(parts)
+# Runs carry no fonts or sizes (their paragraph's style does); only what the markup means: bold, and the
+# character style of a 合计/小计 row.
+@lru_cache(maxsize=16)
+def rpr(bold: bool = False, style: str | None = None) -> str:
+    if not bold and not style:
+        return ""
+    return ("<w:rPr>" + (f'<w:rStyle w:val="{style}"/>' if style else "")
+            + ("<w:b/><w:bCs/>" if bold else "") + "</w:rPr>")
 
 
 @dataclass
@@ -127,10 +121,10 @@ class Run:
     br: bool = False          # a line break instead of text
 
 
-def runs_xml(runs: list[Run], *, sans=False, size=None, bold=False, color=None) -> str:
+def runs_xml(runs: list[Run], *, bold=False, style: str | None = None) -> str:
     out = []
     for r in runs:
-        props = rpr(sans, size, bold or r.bold, color)
+        props = rpr(bold or r.bold, style)
         if r.br:
             out.append(f"<w:r>{props}<w:br/></w:r>")
         elif r.text:
@@ -154,7 +148,6 @@ class PFmt:
     left: int | None = None
     jc: str | None = None
     outline: int | None = None
-    mark_size: int | None = None        # font size of the paragraph mark
     sect: str = ""                      # <w:sectPr> when this paragraph ends a section
 
     def xml(self) -> str:
@@ -182,8 +175,6 @@ class PFmt:
             p.append(f'<w:jc w:val="{self.jc}"/>')
         if self.outline is not None:
             p.append(f'<w:outlineLvl w:val="{self.outline}"/>')
-        if self.mark_size:
-            p.append(rpr(size=self.mark_size))
         if self.sect:
             p.append(self.sect)
         return f"<w:pPr>{''.join(p)}</w:pPr>" if p else ""
@@ -205,8 +196,8 @@ def paragraph(content: str, fmt: PFmt, bookmarks: list[tuple[int, str]] = ()) ->
     return f"<w:p>{fmt.xml()}{starts}{content}{ends}</w:p>"
 
 
-def field_runs(instr: str, result: str = "", **kw) -> str:
-    props = rpr(kw.get("sans", False), kw.get("size"), kw.get("bold", False), kw.get("color"))
+def field_runs(instr: str, result: str = "") -> str:
+    props = ""
     res = f'<w:r>{props}<w:t xml:space="preserve">{esc(result)}</w:t></w:r>' if result else ""
     return (f'<w:r>{props}<w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r>{props}<w:instrText xml:space="preserve"> {esc(instr)} </w:instrText></w:r>'
@@ -292,27 +283,33 @@ class SectionInfo:
     front: bool = False              # cover / 目录: no page number
     first_body: bool = False         # body numbering restarts at 1 here
     parts: list = field(default_factory=list)          # Para or table XML (str)
+    setup: PageSetup | None = None                      # from the reference document
+
+    @property
+    def ps(self) -> PageSetup:
+        return self.setup or DEFAULT_PAGES[self.orient]
 
     @property
     def page(self) -> tuple[int, int]:
-        return (A4_LONG, A4_SHORT) if self.orient == "landscape" else (A4_SHORT, A4_LONG)
+        return self.ps.width, self.ps.height
 
     @property
     def text_width(self) -> int:
-        top, right, bottom, left = MARGINS[self.orient]
-        return self.page[0] - left - right
+        return self.ps.text_width
 
     @property
     def text_height(self) -> int:
-        top, right, bottom, left = MARGINS[self.orient]
-        return self.page[1] - top - bottom
+        return self.ps.text_height
 
 
 class Builder:
-    def __init__(self, assets: dict[str, bytes], tweaks: Tweaks, doc_part, draft_rid: str | None,
-                 footer_rid: str, empty_footer_rid: str):
+    def __init__(self, assets: dict[str, bytes], pages: dict[str, PageSetup], doc_part, draft_rid: str | None,
+                 footer_rid: str, empty_footer_rid: str, pdf_pages=None, tweaks: Tweaks | None = None):
         self.assets = assets
-        self.t = tweaks
+        self.t = tweaks or Tweaks()
+        self.pages = pages
+        self.pdf = pdf_pages                                 # pagemap.PageMap of the PDF, or None
+        self.printed: dict[str, int] = {}                    # id → page number printed in the PDF
         self.part = doc_part
         self.draft_rid = draft_rid
         self.footer_rid = footer_rid
@@ -328,6 +325,7 @@ class Builder:
                                                              # are stable while referenced)
         self.bookmark_no = 0
         self.shape_no = 0
+        self.svg_parts: dict[bytes, str] = {}
         self.seen_body = False
 
     # -- output primitives
@@ -345,7 +343,7 @@ class Builder:
         if self.pending_break or self.last_table or self.pending_marks:
             # a paragraph separates adjacent tables (Word would merge them) and carries a page break
             # or bookmarks (which cannot sit directly before a table row)
-            self.emit_p("", PFmt(spacing=_TIGHT, mark_size=2))
+            self.emit_p("", PFmt(style="Spacer"))
         self.sec.parts.append(xml)
         self.last_table = True
 
@@ -384,6 +382,16 @@ class Builder:
         for el in body.iter():
             if _is_element(el) and el.get("id"):
                 ids.setdefault(el.get("id"), el)
+        if self.pdf:
+            # printed page numbers: the PDF's page counter starts at 1 on the first body page (front
+            # sections, cover and 目录, do not count)
+            def front(el):
+                return any(a.tag == "section" and classes(a) & {"cover", "toc"} for a in el.iterancestors())
+            body_pages = [self.pdf.pages[i] for i, el in ids.items() if i in self.pdf.pages and not front(el)]
+            if body_pages:
+                first = min(body_pages)
+                self.printed = {i: self.pdf.pages[i] - first + 1 for i, el in ids.items()
+                                if i in self.pdf.pages and not front(el)}
         for li in body.xpath('.//ul[contains(concat(" ", normalize-space(@class), " "), " toc ")]/li'):
             a = li.find(".//a")
             href = (a.get("href") if a is not None else "") or ""
@@ -399,10 +407,20 @@ class Builder:
                 if title:
                     self.outline_for[title[0]] = level - 1
 
+        # navigation pane: without a 目录, every table title is a level-3 entry; a paragraph may name its
+        # level itself (data-level="1".."3", as its CSS bookmark-level)
+        if not self.targets:
+            for title in body.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " table-title ")]'):
+                self.outline_for.setdefault(title, 2)
+        for el in body.xpath(".//*[@data-level]"):
+            lvl = _int(el.get("data-level"), 0)
+            if 1 <= lvl <= 3:
+                self.outline_for[el] = lvl - 1
+
     def section_from(self, el):
         cls = classes(el) if el.tag.lower() == "section" else set()
-        info = SectionInfo(orient="landscape" if "landscape" in cls else "portrait",
-                           front=bool(cls & {"cover", "toc"}))
+        orient = "landscape" if "landscape" in cls else "portrait"
+        info = SectionInfo(orient=orient, front=bool(cls & {"cover", "toc"}), setup=self.pages[orient])
         if not info.front and not self.seen_body:
             info.first_body = True
             self.seen_body = True
@@ -413,7 +431,7 @@ class Builder:
         self.take_anchor(el)
         self.flow(el, ctx=frozenset(cls))
         if self.pending_marks:            # a TOC target with no paragraph after it
-            self.emit_p("", PFmt(spacing=_TIGHT, mark_size=2))
+            self.emit_p("", PFmt(style="Spacer"))
         self.pending_break = False        # a break at the very end of a section is implied
 
     # -- block flow
@@ -445,11 +463,14 @@ class Builder:
     def flush_inline(self, inline: list[Run], ctx):
         runs = normalize_runs(inline)
         if runs:
-            self.emit_p(runs_xml(runs, size=self.t.body_size), body_fmt(set()))
+            self.emit_p(runs_xml(runs), body_fmt(set()))
 
     def take_anchor(self, el):
-        """Queue a bookmark if this element is a TOC target."""
+        """Queue a bookmark if this element is a TOC target; break the page before it where the PDF does."""
         i = el.get("id")
+        if (i and self.pdf and self.sec is not None and self.sec.parts
+                and self.pdf.opens(i, {o: ps.top / 20 for o, ps in self.pages.items()})):
+            self.pending_break = True
         if i and i in self.targets and i not in self.marked:
             self.marked.add(i)
             name, _level = self.targets[i]
@@ -480,8 +501,7 @@ class Builder:
         elif tag == "div" and "table-meta" in cls:
             self.table_meta(el)
         elif tag == "figcaption":
-            self.emit_p(runs_xml(inline_runs(el), size=self.t.body_size),
-                        PFmt(first_line_chars=0, jc="center", spacing=_CAPTION), el)
+            self.emit_p(runs_xml(inline_runs(el)), PFmt(style="FigureCaption"), el)
         elif tag == "hr":
             pass
         elif tag == "figure" or has_block_child(el):
@@ -489,45 +509,29 @@ class Builder:
         else:
             runs = inline_runs(el)
             if runs:
-                self.emit_p(runs_xml(runs, size=self.t.body_size), body_fmt(cls), el)
+                self.emit_p(runs_xml(runs), body_fmt(cls), el)
 
     def heading(self, el, tag, cls, ctx):
         runs = inline_runs(el)
         if "toc-heading" in cls or "toc" in ctx:
-            self.emit_p(runs_xml(runs, sans=True, size=32), PFmt(style="TOCHeading"), el)
+            self.emit_p(runs_xml(runs), PFmt(style="TOCHeading"), el)
             return
         level = HEADING_LEVEL[tag]
-        self.emit_p(runs_xml(runs, sans=True), PFmt(style=f"Heading{level}"), el)
+        self.emit_p(runs_xml(runs), PFmt(style=f"Heading{level}"), el)
 
     def para(self, el, cls, ctx):
         runs = inline_runs(el)
-        t = self.t
-        if "cover-title" in cls:
-            top = round(SectionInfo().text_height * 0.30)
-            self.emit_p(runs_xml(runs, sans=True, size=t.cover_title_size),
-                        PFmt(first_line_chars=0, jc="center", spacing=f'<w:spacing w:before="{top}" w:after="0"/>'), el)
-        elif "cover-subtitle" in cls:
-            self.emit_p(runs_xml(runs, sans=True, size=t.cover_subtitle_size),
-                        PFmt(first_line_chars=0, jc="center", spacing='<w:spacing w:before="400" w:after="0"/>'), el)
-        elif "table-label" in cls:
-            self.emit_p(runs_xml(runs, sans=True, size=t.body_size),
-                        PFmt(keep_next=True, first_line_chars=0, jc="left", spacing=_TIGHT), el)
-        elif "table-title" in cls:
-            self.emit_p(runs_xml(runs, sans=True, size=t.table_title_size),
-                        PFmt(keep_next=True, first_line_chars=0, jc="center",
-                             spacing='<w:spacing w:before="0" w:after="120"/>'), el)
-        elif "table-subtitle" in cls:
-            self.emit_p(runs_xml(runs, size=t.body_size),
-                        PFmt(keep_next=True, first_line_chars=0, jc="center", spacing=_TIGHT), el)
+        named = next((sid for c, sid in _PARA_STYLES if c in cls), None)
+        if named:
+            self.emit_p(runs_xml(runs), PFmt(style=named), el)
         elif not runs:
             return
         elif "note" in cls:
-            self.emit_p(runs_xml(runs, size=t.note_size),
-                        PFmt(first_line_chars=0, spacing='<w:spacing w:before="60" w:after="60"/>'), el)
+            self.emit_p(runs_xml(runs), PFmt(style="TableNote"), el)
         elif "cover" in ctx:
-            self.emit_p(runs_xml(runs, sans=True, size=t.cover_subtitle_size), PFmt(first_line_chars=0, jc="center"), el)
+            self.emit_p(runs_xml(runs), PFmt(style="CoverSubtitle"), el)
         else:
-            self.emit_p(runs_xml(runs, size=t.body_size), body_fmt(cls), el)
+            self.emit_p(runs_xml(runs), body_fmt(cls), el)
 
     def table_meta(self, el):
         left = right = ""
@@ -545,11 +549,10 @@ class Builder:
                 other.append(text)
         left = " ".join(x for x in [left, *other] if x)
         w = self.sec.text_width
-        content = text_run(left, size=self.t.note_size) if left else ""
+        content = text_run(left) if left else ""
         if right:
-            content += f"<w:r>{rpr(size=self.t.note_size)}<w:tab/></w:r>" + text_run(right, size=self.t.note_size)
-        self.emit_p(content, PFmt(keep_next=True, first_line_chars=0, jc="left", spacing=_TIGHT,
-                                  tabs=f'<w:tab w:val="right" w:pos="{w}"/>'), el)
+            content += "<w:r><w:tab/></w:r>" + text_run(right)
+        self.emit_p(content, PFmt(style="TableMeta", tabs=f'<w:tab w:val="right" w:pos="{w}"/>'), el)
 
     def list_(self, el, tag):
         n = 0
@@ -561,21 +564,20 @@ class Builder:
             prefix = f"{n}. " if tag == "ol" else "· "
             runs = inline_runs(li)
             if runs:
-                self.emit_p(runs_xml([Run(prefix)] + runs, size=self.t.body_size),
-                            PFmt(first_line_chars=200), li)
+                self.emit_p(runs_xml([Run(prefix)] + runs), PFmt(), li)
 
     # -- table of contents
     def toc(self, el):
         items = [li for li in el if _is_element(li) and li.tag.lower() == "li"]
         w = self.sec.text_width
         tabs = f'<w:tab w:val="right" w:leader="dot" w:pos="{w}"/>'
-        style_pos = SectionInfo().text_width            # where the TOC styles put their tab
+        style_pos = self.pages["portrait"].text_width   # where the TOC styles put their tab
         if w != style_pos:
             tabs = f'<w:tab w:val="clear" w:pos="{style_pos}"/>' + tabs
-        begin = (f'<w:r>{rpr()}<w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                 f'<w:r>{rpr()}<w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
-                 f'<w:r>{rpr()}<w:fldChar w:fldCharType="separate"/></w:r>')
-        end = f'<w:r>{rpr()}<w:fldChar w:fldCharType="end"/></w:r>'
+        begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                 '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+                 '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         if not items:
             self.emit_p(begin + text_run("（打开文档时更新目录）") + end, PFmt(style="TOC1"))
             return
@@ -584,12 +586,12 @@ class Builder:
             a = li.find(".//a")
             href = (a.get("href") or "") if a is not None else ""
             text = plain_text(li).replace("\n", " ")
-            sans = level == 1
-            inner = text_run(text, sans=sans)
+            inner = text_run(text)
             target = self.targets.get(href[1:]) if href.startswith("#") else None
             if target:
                 name = target[0]
-                inner += f"<w:r>{rpr(sans)}<w:tab/></w:r>" + field_runs(f"PAGEREF {name} \\h")
+                number = self.printed.get(href[1:])
+                inner += "<w:r><w:tab/></w:r>" + field_runs(f"PAGEREF {name} \\h", str(number) if number else "")
                 inner = f'<w:hyperlink w:anchor="{name}" w:history="1">{inner}</w:hyperlink>'
             content = (begin if i == 0 else "") + inner + (end if i == len(items) - 1 else "")
             self.emit_p(content, PFmt(style=f"TOC{level}", tabs=tabs))
@@ -605,13 +607,13 @@ class Builder:
                      if c in self.assets and c.rpartition(".")[2].lower() in ("png", "jpg", "jpeg", "gif", "bmp")), None)
         if data is None:
             if alt:
-                self.emit_p(text_run(alt, size=self.t.body_size), PFmt(first_line_chars=0, jc="center"), el)
+                self.emit_p(text_run(alt), PFmt(style="Figure"), el)
             return
         try:
             rid, image = self.part.get_or_add_image(io.BytesIO(data))
         except Exception:                     # unreadable image: keep the document, show the alt text
             if alt:
-                self.emit_p(text_run(alt, size=self.t.body_size), PFmt(first_line_chars=0, jc="center"), el)
+                self.emit_p(text_run(alt), PFmt(style="Figure"), el)
             return
         px_w, px_h = max(1, image.px_width), max(1, image.px_height)
         max_w = min(PICTURE_WIDTH_EMU, self.sec.text_width * EMU_PER_TWIP)
@@ -624,31 +626,50 @@ class Builder:
         self.shape_no += 1
         n = self.shape_no
         fname = esc(name)
+        svg = self.assets.get(f"{stem}.svg") if dot else None
+        blip = f'<a:blip r:embed="{rid}"/>'
+        if svg:      # the vector drawing, with the PNG as the fallback of readers without SVG
+            blip = (f'<a:blip r:embed="{rid}"><a:extLst><a:ext uri="{SVG_BLIP_EXT}">'
+                    f'<asvg:svgBlip xmlns:asvg="{ASVG_NS}" r:embed="{self.svg_rid(svg)}"/>'
+                    '</a:ext></a:extLst></a:blip>')
         drawing = (
-            f'<w:r>{rpr()}<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
             f'<wp:docPr id="{n}" name="图片 {n}" descr="{esc(alt)}"/>'
             '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
             '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
             f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="{fname}"/><pic:cNvPicPr/></pic:nvPicPr>'
-            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:blipFill>{blip}<a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
             '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
         )
-        self.emit_p(drawing, PFmt(keep_next=True, first_line_chars=0, jc="center",
-                                  spacing='<w:spacing w:before="120" w:after="60" w:line="240" w:lineRule="auto"/>'), el)
+        self.emit_p(drawing, PFmt(style="Figure"), el)
+
+    def svg_rid(self, data: bytes) -> str:
+        """Relationship id of an SVG image part (python-docx has no SVG image type: a plain part)."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+        if data not in self.svg_parts:
+            uri = PackURI(f"/word/media/vector{len(self.svg_parts) + 1}.svg")
+            part = Part(uri, "image/svg+xml", data, self.part.package)
+            self.svg_parts[data] = self.part.relate_to(part, RT.IMAGE)
+        return self.svg_parts[data]
 
     # -- tables
     def table(self, el, cls):
         caption = el.find("caption")
         if caption is not None:
-            self.emit_p(runs_xml(inline_runs(caption), sans=True, size=self.t.body_size),
-                        PFmt(keep_next=True, first_line_chars=0, jc="center", spacing=_TIGHT))
-        size = (self.t.compact_size if "compact" in cls else self.t.perf_size if "perf" in cls
-                else self.t.table_size)
-        line = round(size * 10 * (self.t.perf_line if "perf" in cls else self.t.table_line))   # twips
+            self.emit_p(runs_xml(inline_runs(caption)), PFmt(style="TableTitle"))
+        kind = "Compact" if "compact" in cls else "Perf" if "perf" in cls else ""
+        size = (f"TableText{kind}" if kind != "Perf" else "PerfText",
+                f"TableHeading{kind}" if kind != "Perf" else "PerfHeading")        # paragraph styles
+        pad_v, pad_h = (self.t.compact_pad if kind == "Compact" else self.t.perf_pad if kind == "Perf"
+                        else self.t.cell_pad)
+        line = None
         rows: list[tuple[object, bool]] = []
+        keep: set[int] = set()
         foot: list[tuple[object, bool]] = []
         for child in el:
             if not _is_element(child):
@@ -657,7 +678,10 @@ class Builder:
             if tag == "thead":
                 rows += [(tr, True) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
             elif tag == "tbody":
-                rows += [(tr, False) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+                group = [tr for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
+                if "keep-together" in classes(child):      # rows of one group stay on one page:
+                    keep.update(id(tr) for tr in group[:-1])   # each keeps with the next
+                rows += [(tr, False) for tr in group]
             elif tag == "tfoot":
                 foot += [(tr, False) for tr in child if _is_element(tr) and tr.tag.lower() == "tr"]
             elif tag == "tr":
@@ -718,8 +742,8 @@ class Builder:
                '<w:tblBorders>' + "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                                           for b in ("top", "left", "bottom", "right", "insideH", "insideV")) +
                '</w:tblBorders><w:tblLayout w:type="fixed"/>'
-               '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
-               '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+               f'<w:tblCellMar><w:top w:w="{pad_v}" w:type="dxa"/><w:left w:w="{pad_h}" w:type="dxa"/>'
+               f'<w:bottom w:w="{pad_v}" w:type="dxa"/><w:right w:w="{pad_h}" w:type="dxa"/></w:tblCellMar>'
                '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
                '</w:tblPr><w:tblGrid>']
         out += [f'<w:gridCol w:w="{w}"/>' for w in widths]
@@ -734,15 +758,15 @@ class Builder:
                 span = min(span, ncols - c) if c < ncols else 1
                 w = sum(widths[c:c + span]) if c < ncols else widths[-1]
                 c_end = c + span
-                out.append(self.cell_xml(cell, kind, span, w, size, strong, line))
+                out.append(self.cell_xml(cell, kind, span, w, size, strong, line, id(tr) in keep))
             while c_end < ncols:
-                out.append(self.cell_xml(None, "fill", 1, widths[c_end], size, strong, line))
+                out.append(self.cell_xml(None, "fill", 1, widths[c_end], size, strong, line, id(tr) in keep))
                 c_end += 1
             out.append("</w:tr>")
         out.append("</w:tbl>")
         self.emit_table("".join(out))
 
-    def cell_xml(self, cell, kind, span, width, size, strong, line) -> str:
+    def cell_xml(self, cell, kind, span, width, size, strong, line, keep=False) -> str:
         tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
         if span > 1:
             tcpr.append(f'<w:gridSpan w:val="{span}"/>')
@@ -761,35 +785,36 @@ class Builder:
             jc = "right"
         else:
             jc = "left"
-        fmt = (f'<w:pPr><w:pStyle w:val="TableText"/><w:spacing w:line="{line}" w:lineRule="exact"/>'
-               f'<w:jc w:val="{jc}"/></w:pPr>')
+        text_style, head_style = size
+        fmt = (f'<w:pPr><w:pStyle w:val="{head_style if head else text_style}"/>' + ("<w:keepNext/>" if keep else "")
+               + f'<w:jc w:val="{jc}"/></w:pPr>')
         paras = []
         if kind in ("cell", "restart") and cell is not None:
-            sans = head or (strong and "num" not in ccls)
+            char = "TotalText" if strong and not head and "num" not in ccls else None
             for runs in cell_paragraphs(cell):
-                paras.append(f"<w:p>{fmt}{runs_xml(runs, sans=sans, size=size)}</w:p>")
+                paras.append(f"<w:p>{fmt}{runs_xml(runs, style=char)}</w:p>")
         if not paras:
             paras.append(f"<w:p>{fmt}</w:p>")
         return f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{''.join(paras)}</w:tc>"
 
     # -- section properties
     def sect_pr(self, info: SectionInfo) -> str:
-        w, h = info.page
-        top, right, bottom, left = MARGINS[info.orient]
+        ps = info.ps
         refs = ""
         if self.draft_rid:
             refs += f'<w:headerReference w:type="default" r:id="{self.draft_rid}"/>'
         refs += f'<w:footerReference w:type="default" r:id="{self.empty_footer_rid if info.front else self.footer_rid}"/>'
-        orient = ' w:orient="landscape"' if info.orient == "landscape" else ""
+        orient = ' w:orient="landscape"' if ps.landscape else ""
         num = '<w:pgNumType w:start="1"/>' if info.first_body else ""
-        return (f'<w:sectPr>{refs}<w:type w:val="nextPage"/><w:pgSz w:w="{w}" w:h="{h}"{orient}/>'
-                f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
-                f'w:header="{HEADER_DIST}" w:footer="{FOOTER_DIST}" w:gutter="0"/>{num}'
+        return (f'<w:sectPr>{refs}<w:type w:val="nextPage"/><w:pgSz w:w="{ps.width}" w:h="{ps.height}"{orient}/>'
+                f'<w:pgMar w:top="{ps.top}" w:right="{ps.right}" w:bottom="{ps.bottom}" w:left="{ps.left}" '
+                f'w:header="{ps.header}" w:footer="{ps.footer}" w:gutter="0"/>{num}'
                 '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>')
 
 
-_TIGHT = '<w:spacing w:before="0" w:after="0"/>'
-_CAPTION = '<w:spacing w:before="60" w:after="120"/>'
+# paragraph classes of the markup → the style that prints them
+_PARA_STYLES = (("cover-title", "CoverTitle"), ("cover-subtitle", "CoverSubtitle"), ("table-label", "TableLabel"),
+                ("table-title", "TableTitle"), ("table-subtitle", "TableSubtitle"))
 
 
 def toc_level(li) -> int:
@@ -798,13 +823,14 @@ def toc_level(li) -> int:
 
 
 def body_fmt(cls: set[str]) -> PFmt:
+    """正文 (style Normal, first-line indent of two characters) with the markup's alignment."""
     if "center" in cls:
         return PFmt(first_line_chars=0, jc="center")
     if "right" in cls:
         return PFmt(first_line_chars=0, jc="right")
     if "noindent" in cls:
         return PFmt(first_line_chars=0)
-    return PFmt(first_line_chars=200)
+    return PFmt()
 
 
 def cell_paragraphs(cell) -> list[list[Run]]:
@@ -864,102 +890,6 @@ def _int(v, default: int) -> int:
 
 
 # ---- package-level settings ----------------------------------------------------------------------
-def _style_xml(style_id, name, ptype="paragraph", *, based_on="Normal", next_="Normal", ppr="", rpr_="",
-               ui=None, qformat=False) -> str:
-    default = ' w:default="1"' if style_id == "Normal" else ""
-    return (f'<w:style xmlns:w="{W_NS}" w:type="{ptype}" w:styleId="{style_id}"{default}>'
-            f'<w:name w:val="{name}"/>' + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
-            + (f'<w:next w:val="{next_}"/>' if next_ else "")
-            + (f'<w:uiPriority w:val="{ui}"/>' if ui is not None else "")
-            + ("<w:qFormat/>" if qformat else "")
-            + (f"<w:pPr>{ppr}</w:pPr>" if ppr else "") + (f"<w:rPr>{rpr_}</w:rPr>" if rpr_ else "")
-            + "</w:style>")
-
-
-def _fonts(ea: str) -> str:
-    return f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{ea}" w:cs="{LATIN}" w:hint="eastAsia"/>'
-
-
-def setup_styles(doc, tweaks: Tweaks, toc_width: int):
-    from docx.oxml import parse_xml
-    styles = doc.styles.element
-    w = f"{{{W_NS}}}"
-    # keep only the styles this writer uses (the template carries ~350 KB of table styles)
-    for st in styles.findall(f"{w}style"):
-        if st.get(f"{w}styleId") not in KEEP_STYLES:
-            styles.remove(st)
-    for link in styles.iter(f"{w}link", f"{w}next", f"{w}basedOn"):
-        if link.get(f"{w}val") not in KEEP_STYLES:
-            link.getparent().remove(link)
-    # explicit fonts instead of theme fonts (the theme maps East Asian text to a Japanese font)
-    for rf in styles.iter(f"{w}rFonts"):
-        major = any("major" in (rf.get(f"{w}{a}") or "") for a in ("asciiTheme", "eastAsiaTheme"))
-        for a in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-            rf.attrib.pop(f"{w}{a}", None)
-        rf.set(f"{w}ascii", LATIN)
-        rf.set(f"{w}hAnsi", LATIN)
-        rf.set(f"{w}cs", LATIN)
-        rf.set(f"{w}eastAsia", SANS if major else SERIF)
-    for lang in styles.iter(f"{w}lang"):
-        lang.set(f"{w}val", "en-US")
-        lang.set(f"{w}eastAsia", "zh-CN")
-    # document defaults
-    defaults = styles.find(f"{w}docDefaults")
-    if defaults is not None:
-        styles.remove(defaults)
-    defaults = parse_xml(
-        f'<w:docDefaults xmlns:w="{W_NS}"><w:rPrDefault><w:rPr>{_fonts(SERIF)}'
-        f'<w:kern w:val="2"/><w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'
-        '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
-        '<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
-        "</w:docDefaults>")
-    styles.insert(0, defaults)
-    black = '<w:color w:val="000000"/>'
-    sans = _fonts(SANS)
-    new = [
-        _style_xml("Normal", "Normal", based_on=None, next_=None, qformat=True,
-                   ppr='<w:widowControl/><w:spacing w:before="0" w:after="60" w:line="336" w:lineRule="atLeast"/><w:jc w:val="both"/>',
-                   rpr_=f'{_fonts(SERIF)}<w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'),
-        _style_xml("Heading1", "heading 1", ui=9, qformat=True,
-                   ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="240" w:line="240" w:lineRule="auto"/>'
-                       '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/><w:outlineLvl w:val="0"/>',
-                   rpr_=f'{sans}{black}<w:sz w:val="32"/><w:szCs w:val="32"/>'),
-        _style_xml("Heading2", "heading 2", ui=9, qformat=True,
-                   ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="120" w:line="240" w:lineRule="auto"/>'
-                       '<w:ind w:firstLineChars="200" w:firstLine="560"/><w:jc w:val="left"/><w:outlineLvl w:val="1"/>',
-                   rpr_=f'{sans}{black}<w:sz w:val="28"/><w:szCs w:val="28"/>'),
-        _style_xml("Heading3", "heading 3", ui=9, qformat=True,
-                   ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="160" w:after="80" w:line="240" w:lineRule="auto"/>'
-                       '<w:ind w:firstLineChars="200" w:firstLine="480"/><w:jc w:val="left"/><w:outlineLvl w:val="2"/>',
-                   rpr_=f'{sans}{black}<w:sz w:val="24"/><w:szCs w:val="24"/>'),
-        _style_xml("TOCHeading", "TOC Heading", based_on="Heading1", ui=39, qformat=True,
-                   ppr='<w:spacing w:before="0" w:after="360"/><w:jc w:val="center"/><w:outlineLvl w:val="9"/>',
-                   rpr_=f'{sans}{black}<w:sz w:val="32"/><w:szCs w:val="32"/>'),
-        _style_xml("TableText", "Table Text", ui=99,
-                   ppr='<w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
-                       '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
-                   rpr_=f'{_fonts(SERIF)}<w:sz w:val="{tweaks.table_size}"/><w:szCs w:val="{tweaks.table_size}"/>'),
-    ]
-    tab = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{toc_width}"/></w:tabs>'
-    for level, indent in ((1, 0), (2, 420), (3, 840)):
-        new.append(_style_xml(f"TOC{level}", f"toc {level}", ui=39,
-                              ppr=f'{tab}<w:spacing w:before="{tweaks.toc_gap if level == 1 else 0}" w:after="0" '
-                                  f'w:line="{tweaks.toc_line}" w:lineRule="exact"/>'
-                                  f'<w:ind w:left="{indent}" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
-                              rpr_=(sans if level == 1 else _fonts(SERIF))
-                              + f'<w:sz w:val="{tweaks.body_size}"/><w:szCs w:val="{tweaks.body_size}"/>'))
-    for xml in new:
-        el = parse_xml(xml)
-        sid = el.get(f"{w}styleId")
-        for old in styles.findall(f"{w}style"):
-            if old.get(f"{w}styleId") == sid:
-                styles.remove(old)
-        styles.append(el)
-
-
-KEEP_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "TableGrid", "Header", "Footer",
-               "Heading1", "Heading2", "Heading3", "TOCHeading", "TableText", "TOC1", "TOC2", "TOC3", "Caption"}
-
 _SETTINGS_AFTER_UPDATE = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
                           "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
                           "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
@@ -1007,8 +937,8 @@ def setup_package(doc):
         if rel.reltype == RT.THUMBNAIL:
             pkg.rels.pop(rid)
     for rid, rel in list(doc.part.rels.items()):
-        if rel.reltype.endswith("/stylesWithEffects"):   # Word 2010 copy of styles.xml (theme fonts)
-            doc.part.rels.pop(rid)
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):   # Word 2010 copy of styles.xml
+            doc.part.rels.pop(rid)                                        # (theme fonts); empty custom XML
         elif rel.reltype == RT.FONT_TABLE and not rel.is_external:
             part = rel.target_part
             blob = part.blob
@@ -1027,21 +957,29 @@ def _fill_story(part, paragraph_xml: str):
         el.append(child)
 
 
-def _title_of(root) -> str:
-    t = root.find(".//title")
-    return plain_text(t) if t is not None else ""
-
-
 # ---- entry point -------------------------------------------------------------------------------------
-def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, tweaks: dict | None = None) -> bytes:
-    """Render the markup to DOCX bytes (deterministic)."""
+@lru_cache(maxsize=8)
+def default_reference(tweaks: Tweaks) -> bytes:
+    """The reference document of these settings, built in memory (a style without reference.docx)."""
+    from .docx_reference import build_reference
+    return build_reference(tweaks)
+
+
+def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, tweaks: dict | None = None,
+                reference: bytes | None = None, pdf: bytes | None = None) -> bytes:
+    """Render the markup to DOCX bytes (deterministic), starting from `reference` (a style's
+    reference.docx: its styles, page setup and settings) or, without one, from the reference
+    document built from `tweaks`. Given the PDF of the same markup, the 目录 is prefilled with its
+    page numbers and the DOCX breaks its pages where the PDF does before an anchor (pagemap.py)."""
     import lxml.html
     from docx import Document
     from docx.oxml import parse_xml
 
     html = strip_illegal(html or "")
     draft = is_draft(html, draft)
-    tweaks = tweaks_from(tweaks)
+    settings = tweaks_from(tweaks)
+    if reference is None:
+        reference = default_reference(settings)
     assets = assets or {}
 
     root = lxml.html.document_fromstring(html) if html.strip() else lxml.html.document_fromstring("<html><body></body></html>")
@@ -1049,24 +987,28 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
     if body is None:
         body = root
 
-    doc = Document()
-    setup_styles(doc, tweaks, SectionInfo().text_width)
+    doc = Document(io.BytesIO(reference))
+    pages = page_setup_from(doc.element)
     setup_settings(doc)
     setup_package(doc)
+    for rel_id, rel in list(doc.part.rels.items()):       # the reference's own header/footer parts
+        if rel.reltype.endswith(("/header", "/footer")):
+            doc.part.rels.pop(rel_id)
 
     # header (draft) and footer parts, shared by all sections
     part = doc.part
     footer_part, footer_rid = part.add_footer_part()
-    _fill_story(footer_part, paragraph(field_runs("PAGE", "1", size=18), PFmt(jc="center", first_line_chars=0)))
+    _fill_story(footer_part, paragraph(field_runs("PAGE", "1"), PFmt(style="Footer")))
     empty_part, empty_rid = part.add_footer_part()
-    _fill_story(empty_part, paragraph("", PFmt(first_line_chars=0)))
+    _fill_story(empty_part, paragraph("", PFmt(style="Footer")))
     draft_rid = None
     if draft:
         header_part, draft_rid = part.add_header_part()
-        _fill_story(header_part, paragraph(text_run(DRAFT_TEXT, sans=True, size=28, color="C00000"),
-                                           PFmt(jc="center", first_line_chars=0)))
+        _fill_story(header_part, paragraph(text_run(DRAFT_TEXT), PFmt(style="DraftMark")))
 
-    builder = Builder(assets, tweaks, part, draft_rid, footer_rid, empty_rid)
+    from .pagemap import page_map
+    builder = Builder(assets, pages, part, draft_rid, footer_rid, empty_rid, page_map(pdf) if pdf else None,
+                      settings)
     sections = builder.build(body)
 
     chunks = []
@@ -1082,7 +1024,7 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
             last = parts[-1]
             parts[-1] = Para(last.content, replace(last.fmt, sect=sect), last.marks)
         else:
-            parts.append(Para("", PFmt(spacing=_TIGHT, mark_size=2, sect=sect), []))
+            parts.append(Para("", PFmt(style="Spacer", sect=sect), []))
         chunks += [p if isinstance(p, str) else p.xml() for p in parts]
 
     # the whole document part is parsed from one string: moving thousands of parsed nodes into the
@@ -1094,20 +1036,22 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
     ign = f' mc:Ignorable="{ignorable}"' if ignorable and "xmlns:mc=" in decls else ""
     doc.part._element = parse_xml(f"<w:document {decls}{ign}><w:body>{''.join(chunks)}</w:body></w:document>")
 
-    when = build_datetime().replace(tzinfo=None)
+    from . import docmeta
+    meta = docmeta.from_markup(root, plain_text)
+    created, when = docmeta.dates(meta)
     cp = doc.core_properties
-    cp.title = _title_of(root)
-    cp.author = ""
-    cp.last_modified_by = ""
+    cp.title = meta.title
+    cp.author = meta.author
+    cp.last_modified_by = meta.author
     cp.comments = ""
-    cp.subject = ""
-    cp.keywords = ""
+    cp.subject = meta.subject
+    cp.keywords = meta.keywords
     cp.category = ""
     cp.language = "zh-CN"
     cp.revision = 1
-    cp.created = when
+    cp.created = created
     cp.modified = when
-    cp.last_printed = when
+    docmeta.set_app_properties(doc)
 
     raw = io.BytesIO()
     doc.save(raw)
