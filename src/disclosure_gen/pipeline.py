@@ -151,14 +151,13 @@ def _gc_paused():
             gc.enable()
 
 
-def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False, pdf_worker=None):
-    """Render a checked file to {format: bytes}. Imports the rendering stack lazily.
-    `pdf_worker` (pdfworker.PdfWorker) makes the PDF in another process while the DOCX is built here."""
+def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False):
+    """Render a checked file to {format: bytes}. Imports the rendering stack lazily."""
     with _gc_paused():
-        return _render_loaded(loaded, style, formats, force, pdf_worker)
+        return _render_loaded(loaded, style, formats, force)
 
 
-def _render_loaded(loaded, style, formats, force, pdf_worker=None):
+def _render_loaded(loaded, style, formats, force):
     from . import render
     if loaded.budget is None or (loaded.errors and not force):
         n = len(loaded.errors)
@@ -170,20 +169,12 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     html, assets, doc = render.render_html(loaded.facts, style, draft=draft, findings=loaded.findings)
     html = check.strip_control(html)    # data was cleaned by check.load; this covers style texts too
     out = {}
-    if "pdf" in formats and pdf_worker is not None:
-        pdf_worker.submit(html, assets, style, draft)
     if "html" in formats:
         out["html"] = html.encode("utf-8")
     if "docx" in formats:
         out["docx"] = render.render_docx(html, assets, style, draft=draft)
     if "pdf" in formats:
-        pdf = None
-        if pdf_worker is not None:
-            try:
-                pdf = pdf_worker.result()
-            except RuntimeError:
-                pdf = None      # rendered again here, so that any error surfaces as it would
-        out["pdf"] = pdf if pdf is not None else render.render_pdf(html, assets, style, draft=draft)
+        out["pdf"] = render.render_pdf(html, assets, style, draft=draft)
     extra = style_findings(loaded, doc)
     if "pdf" in formats:
         from . import glyphs
@@ -192,22 +183,15 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
 
 
 def render_file(path: str, out_dir: str | Path, style: str | None = None, formats=("docx", "pdf"),
-                force=False, prefork=False, pdf_worker=None) -> Result:
-    """`prefork`: start the PDF process before reading the file (command line; see pdfworker.py);
-    `pdf_worker`: one already started (it is closed here)."""
+                force=False, prefork=False) -> Result:
+    """`prefork`: start the processes that lay out the PDF's sections before reading the file
+    (command line; writers/pdfpool.py)."""
     t0 = time.perf_counter()
-    worker = pdf_worker if "pdf" in formats else None
-    if pdf_worker is not None and worker is None:
-        pdf_worker.close()
-    if worker is None and prefork and "pdf" in formats:
-        from . import pdfworker
-        worker = pdfworker.start()
-    try:
-        loaded = check.load(path)
-        blobs, extra, style = render_loaded(loaded, style, formats, force, pdf_worker=worker)
-    finally:
-        if worker is not None:
-            worker.close()
+    if prefork and "pdf" in formats:
+        from .writers import pdfpool
+        pdfpool.start()
+    loaded = check.load(path)
+    blobs, extra, style = render_loaded(loaded, style, formats, force)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(loaded.budget, style)

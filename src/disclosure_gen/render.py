@@ -291,11 +291,10 @@ def style_css(style_name: str) -> list[str]:
 
 
 def render_pdf(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
-    """(pdfworker.py makes the same call in its own process.)"""
-    from . import fontcache
+    from .writers import pdfpool
     from .writers.pdf import render_pdf as _pdf
-    fontcache.install()
-    return _pdf(html, assets.files, style_css(style_name), draft=draft)
+    from .writers.sections import Progress
+    return _pdf(html, assets.files, style_css(style_name), draft=draft, pool=pdfpool.get(), progress=Progress())
 
 
 def render_docx(html: str, assets: Assets, style_name: str, draft=False) -> bytes:
