@@ -29,7 +29,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-VERSION = 1
+VERSION = 2
 CUT = 24_000            # characters: a longer section is cut at its forced page breaks
 ROWS = 400_000          # characters of table rows laid out at once (a longer table is split)
 _SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
@@ -53,6 +53,7 @@ class Mismatch(ValueError):
 class Piece:
     sections: list[str]     # <section>s (or pieces of one), each starting with the anchor `starts[i]`
     late: bool = False      # laid out in the frame (links to other sections)
+    cut: bool = False       # a piece of a long section (never grouped with others)
 
     @property
     def markup(self) -> str:
@@ -77,12 +78,12 @@ def plan(html: str) -> tuple[str, str, list[Piece]] | None:
         if any(h in everywhere and h not in own for h in _HREF.findall(s)):
             pieces.append(Piece([s], late=True))
             continue
-        for part in _cut(s):
-            last = pieces[-1] if pieces and not pieces[-1].late else None
-            if last is not None and len(last.markup) + len(part) <= GROUP:
-                last.sections.append(part)
-            else:
-                pieces.append(Piece([part]))
+        cut = _cut(s)
+        last = pieces[-1] if pieces and not pieces[-1].late and not pieces[-1].cut else None
+        if len(cut) == 1 and last is not None and len(last.markup) + len(s) <= GROUP:
+            last.sections.append(s)             # short whole sections together
+        else:
+            pieces += [Piece([part], cut=len(cut) > 1) for part in cut]
     n = 0
     for pc in pieces:               # every section's first page is known by an anchor on it
         for j, sec in enumerate(pc.sections):
@@ -182,7 +183,11 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
     for k, v in (meta or {}).items():
         if not getattr(doc.metadata, k, None):     # what the markup's <meta> gives wins
             setattr(doc.metadata, k, v)
-    pages = [(p.width, p.height, sorted(p.anchors), [list(b) for b in p.bookmarks]) for p in doc.pages]
+    pages, seen = [], set()
+    for p in doc.pages:             # an anchor is on the page where its box starts (a box split
+        anchors = sorted(set(p.anchors) - seen)     # across pages is listed on each of them)
+        seen.update(anchors)
+        pages.append((p.width, p.height, anchors, [list(b) for b in p.bookmarks]))
     data = doc.write_pdf(pdf_identifier=b"0" * 32, pdf_variant=variant)
     if os.environ.get("DISCLOSURE_GEN_PDF_DEBUG"):
         print(f"laid out {len(markup)} chars, {len(pages)} pages in {time.process_time() - _t:.2f} s", file=sys.stderr)
@@ -319,15 +324,19 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
         if (round(fw, 2), round(fh, 2)) != (round(w, 2), round(h, 2)):
             raise Mismatch("the frame's page sizes differ from the section's")
         target = out.pages[at]
-        target.add_overlay(out.copy_foreign(src.pages[k].as_form_xobject()),
-                           pikepdf.Rectangle(0, 0, w * 0.75, h * 0.75))
+        # the section page drawn over its frame page (same size), under a fixed resource name
+        form = out.copy_foreign(src.pages[k].as_form_xobject())
+        name = f"/DisclosureGenSection{at}"            # (WeasyPrint's pages share one /Resources)
+        target.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(name))
+        target.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+        target.contents_add(pikepdf.Stream(out, b"\nQ q %s Do Q\n" % name.encode()))
         annots = src.pages[k].obj.get("/Annots")
         if annots is not None:
             target.obj.Annots = out.copy_foreign(annots)
         for a in anchors:
             d = dests.get(a)
             if d is not None:
-                names[a] = pikepdf.Array([target.obj, *list(d)[1:]])
+                names.setdefault(a, pikepdf.Array([target.obj, *list(d)[1:]]))
         bookmarks.append((h, bms))
     if sum(not pieces[i].late for i, _k in owners) != sum(len(done[i][1]) for i in done):
         raise Mismatch("the frame has pages no section accounts for")
