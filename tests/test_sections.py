@@ -223,3 +223,48 @@ def test_progress_is_shown_on_a_terminal_after_a_few_seconds():
     quiet = io.StringIO()
     sections.Progress(after=0, stream=quiet)(1, 2)
     assert quiet.getvalue() == ""
+
+
+def _outline_tree(path: Path):
+    """[(title, parent title or None)] in document order."""
+    out = []
+    with pikepdf.Pdf.open(path).open_outline() as ol:
+        def walk(items, parent):
+            for it in items:
+                out.append((str(it.title), parent))
+                walk(it.children, str(it.title))
+        walk(ol.root, None)
+    return out
+
+
+def test_outline_parents_and_names_a_reader_can_use(both):
+    """Issue 14: Henan table bookmarks sit under the attachment line, not under 名词解释; every
+    Shanxi 绩效目标表 bookmark names its project."""
+    joined, _whole = both
+    html = (joined.parent / "markup.html").read_text(encoding="utf-8")
+    tree = _outline_tree(joined)
+    parents = dict(tree)
+    titles = [t.strip() for t in re.findall(r'class="table-title"[^>]*>([^<]+)<', html)]
+    assert titles
+    for t, parent in tree:
+        assert "名词解释" not in (parent or ""), (t, parent)
+    if "style-henan" in html:
+        attachment = next(t for t, _p in tree if t.startswith("附件："))
+        assert all(parents[t] == attachment for t in titles if t in parents)
+    names = re.findall(r'data-bookmark="([^"]+)"', html)
+    if "perf-block" in html:
+        assert [t for t, _p in tree if t in set(names)] == names and len(set(names)) == len(names) > 1
+        assert all("：" in t and not t.endswith("：") for t in names)
+        bare = set(re.findall(r'data-bookmark="[^"]+">([^<]+)<', html))      # the printed title alone
+        assert not any(t in bare for t, _p in tree)
+
+
+def test_author_and_dates_come_from_the_document(both):
+    joined, _whole = both
+    html = (joined.parent / "markup.html").read_text(encoding="utf-8")
+    pdf = pikepdf.Pdf.open(joined)
+    agency = re.search(r'<meta name="author" content="([^"]+)"', html).group(1)
+    assert str(pdf.docinfo["/Author"]) == agency
+    published = re.search(r'<meta name="dcterms.created" content="([\d-]+)"', html)
+    if published:                                       # the publish date of the YAML
+        assert str(pdf.docinfo["/CreationDate"]).startswith("D:" + published.group(1).replace("-", ""))

@@ -51,6 +51,17 @@ def load_style(name: str) -> dict:
 
 
 # ---- number formatting ---------------------------------------------------------------------------
+def iso_date(text) -> str:
+    """'2024年6月09日' or '2024-06-09' → '2024-06-09'; '' when it is no date (PDF metadata)."""
+    import datetime
+    import re
+    m = re.fullmatch(r"\s*(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?\s*", str(text or ""))
+    try:
+        return datetime.date(*map(int, m.groups())).isoformat() if m else ""
+    except ValueError:
+        return ""
+
+
 def fmt_amount(x, sep=True, zero="", places=2) -> str:
     """A 万元 figure: half-up to 2 decimals; `zero` is what a zero prints as ('' in tables)."""
     if x is None:
@@ -263,6 +274,7 @@ def _env(style_name: str) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["cn"] = cn_num
+    env.filters["iso_date"] = iso_date
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
     return env
 
