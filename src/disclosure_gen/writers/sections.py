@@ -250,12 +250,19 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
             _keep(keys[i], done[i])
             tick(len(done), len(body) + 1)
     frame = [_with_marker(pc, i) if pc.late else _skeleton(pc, done[i][1], i) for i, pc in enumerate(pieces)]
+    # the frame depends on the pages' count and anchors, not on what they show: after a revision
+    # that moves no page it comes from the cache too
     frame_doc = (head + "\n".join(frame) + tail, css_t, assets, meta)
-    if pool is not None:
-        from .pdfpool import lay_out as task
-        frame_pdf, frame_pages = pool.submit(task, *frame_doc).result()
-    else:
-        frame_pdf, frame_pages = lay_out(*frame_doc)
+    k = _key("frame", frame_doc[0], css_t, assets_h, sorted(meta.items()))
+    got = _cached(k)
+    if got is None:
+        if pool is not None:
+            from .pdfpool import lay_out as task
+            got = pool.submit(task, *frame_doc).result()
+        else:
+            got = lay_out(*frame_doc)
+        _keep(k, got)
+    frame_pdf, frame_pages = got
     tick(len(body) + 1, len(body) + 1)
     return join(pieces, done, frame_pdf, frame_pages)
 
