@@ -1,10 +1,10 @@
-"""One embedded subset per font for a PDF joined from several WeasyPrint files (issue 17).
+"""One embedded subset per font in a PDF joined from WeasyPrint files (issue 17).
 
-Each part embeds its own subset of a font, cut with the glyph ids kept (WeasyPrint's subsets keep
-them), so the parts' text all refers to the glyph ids of the font file on this machine. The join
-cuts that file once (HarfBuzz) to the union of the glyphs the parts use, merges their widths and
-Unicode maps, and points every page at the one font. A font not found among this machine's fonts
-(fontconfig) is left as the parts embedded it.
+WeasyPrint cuts its subsets with the glyph ids kept, so every part's text refers to the glyph ids of
+the font file on this machine. The join cuts that file once (HarfBuzz) to the glyphs all parts use,
+merges their widths and Unicode maps, and points every page at the one font. A font the parts
+embedded that fontconfig does not list (by the PostScript name in the embedded program) is left
+as the parts embedded it. The pixel test of tests/test_sections.py fails if glyph ids stop agreeing.
 """
 from __future__ import annotations
 
@@ -27,23 +27,19 @@ def system_fonts() -> dict[str, tuple[str, int]]:
         except (OSError, subprocess.SubprocessError):
             text = ""
         _SYSTEM = {}
-        for line in sorted(text.splitlines()):
-            name, _, rest = line.partition("|")
-            index, _, path = rest.partition("|")
-            if name and path and index.isdigit():
+        for name, index, path in (ln.split("|", 2) for ln in sorted(text.splitlines()) if ln.count("|") >= 2):
+            if name and index.isdigit():
                 _SYSTEM.setdefault(name, (path, int(index)))
     return _SYSTEM
 
 
 def _fonts_in(resources, seen: set):
-    """Every (font dictionary holder, name) under these resources, forms included."""
+    """Every (font resource dictionary, name) under these resources, forms included."""
     if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
         return
     seen.add(resources.objgen)
     fonts = resources.get("/Font")
-    if fonts is not None:
-        for name in list(fonts.keys()):
-            yield fonts, name
+    yield from ((fonts, name) for name in (fonts.keys() if fonts is not None else ()))
     for xobj in (resources.get("/XObject") or {}).values():
         if xobj.get("/Subtype") == "/Form":
             yield from _fonts_in(xobj.get("/Resources"), seen)
@@ -53,119 +49,94 @@ def _widths(w) -> dict[int, float]:
     import pikepdf
     out, items, i = {}, list(w), 0
     while i < len(items):
-        first = int(items[i])
         if isinstance(items[i + 1], pikepdf.Array):
-            for n, v in enumerate(items[i + 1]):
-                out[first + n] = float(v)
+            out.update({int(items[i]) + n: float(v) for n, v in enumerate(items[i + 1])})
             i += 2
         else:
-            for g in range(first, int(items[i + 1]) + 1):
-                out[g] = float(items[i + 2])
+            out.update({g: float(items[i + 2]) for g in range(int(items[i]), int(items[i + 1]) + 1)})
             i += 3
     return out
 
 
-def _unicode(stream) -> dict[int, str]:
-    text = stream.read_bytes().decode("latin-1")
-    out = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-        for g, u in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
-            out.setdefault(int(g, 16), u)
-    return out
-
-
-def _cmap(to_unicode: dict[int, str]) -> bytes:
-    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-             "/CIDSystemInfo", "<< /Registry (Adobe)", "/Ordering (UCS)", "/Supplement 0", ">> def",
-             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def", "1 begincodespacerange",
-             "<0000> <ffff>", "endcodespacerange"]
-    items = sorted(to_unicode.items())
-    for i in range(0, len(items), 100):
-        lines.append(f"{len(items[i:i + 100])} beginbfchar")
-        lines += [f"<{g:04x}> <{u}>" for g, u in items[i:i + 100]]
-        lines.append("endbfchar")
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines).encode("latin-1")
-
-
-def subset(path: str, index: int, glyphs) -> bytes:
-    import uharfbuzz as hb
-    face = hb.Face(hb.Blob.from_file_path(path), index)
-    inp = hb.SubsetInput()
-    for g in sorted(glyphs):
-        inp.glyph_set.add(g)
-    inp.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-                 | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
-    drop = inp.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
-    for tag in DROP:
-        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
-    return hb.subset(face, inp).blob.data
+def _program(font):
+    d = font.DescendantFonts[0].FontDescriptor
+    return ("/FontFile3" if "/FontFile3" in d else "/FontFile2"), d
 
 
 def _postscript_name(font) -> str | None:
     """The PostScript name in the embedded font program (a subset keeps its name table)."""
     from fontTools.ttLib import TTFont
     try:
-        d = font.DescendantFonts[0].FontDescriptor
-        data = (d.get("/FontFile3") or d.get("/FontFile2")).read_bytes()
-        return str(TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6) or "") or None
+        key, d = _program(font)
+        return str(TTFont(io.BytesIO(d[key].read_bytes()), lazy=True)["name"].getDebugName(6) or "") or None
     except Exception:       # noqa: BLE001 - not a font we can read: left as it is
         return None
+
+
+def subset(path: str, index: int, glyphs) -> bytes:
+    import uharfbuzz as hb
+    inp = hb.SubsetInput()
+    for g in sorted(glyphs):
+        inp.glyph_set.add(g)
+    inp.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+                 | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
+    for tag in DROP:
+        inp.sets(hb.SubsetInputSets.DROP_TABLE_TAG).add(int.from_bytes(tag.encode("ascii"), "big"))
+    return hb.subset(hb.Face(hb.Blob.from_file_path(path), index), inp).blob.data
 
 
 def one_subset_per_font(pdf) -> None:
     import pikepdf
     groups: dict[str, list] = {}
-    seen: set = set()
-    names: dict = {}
+    seen, names = set(), {}
     for page in pdf.pages:
         for holder, name in _fonts_in(page.obj.get("/Resources"), seen):
             font = holder[name]
             if font.get("/Subtype") == "/Type0" and "/DescendantFonts" in font:
-                base = names.get(font.objgen) or names.setdefault(font.objgen, _postscript_name(font))
-                if base:
-                    groups.setdefault(base, []).append((holder, name))
-    found = system_fonts()
+                if font.objgen not in names:
+                    names[font.objgen] = _postscript_name(font)
+                if names[font.objgen]:
+                    groups.setdefault(names[font.objgen], []).append((holder, name))
     for base, uses in sorted(groups.items()):
         fonts = list({holder[name].objgen: holder[name] for holder, name in uses}.values())
-        if base not in found or len(fonts) < 2:
+        if base not in system_fonts() or len(fonts) < 2:
             continue
         widths, to_unicode = {}, {}
         for f in fonts:
             widths.update(_widths(f.DescendantFonts[0].get("/W", [])))
-            if "/ToUnicode" in f:
-                for g, u in _unicode(f.ToUnicode).items():
-                    to_unicode.setdefault(g, u)
-        first = fonts[0]
-        cid = first.DescendantFonts[0]
-        descriptor = cid.FontDescriptor
-        key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-        data = subset(*found[base], set(widths) | {0})
+            text = f.ToUnicode.read_bytes().decode("latin-1") if "/ToUnicode" in f else ""
+            for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+                for g, u in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+                    to_unicode.setdefault(int(g, 16), u)
+        first, (key, descriptor) = fonts[0], _program(fonts[0])
+        data = subset(*system_fonts()[base], set(widths) | {0})
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(repr(sorted(widths)).encode()).digest()[:6])
         name = pikepdf.Name("/%s+%s" % (tag, str(first.BaseFont)[1:].split("+", 1)[-1]))
         stream = pikepdf.Stream(pdf, data)
-        if key == "/FontFile3":
-            stream.Subtype = pikepdf.Name.OpenType
-        else:
-            stream.Length1 = len(data)
-        new_desc = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in descriptor.items() if k != "/CIDSet"}))
-        new_desc[key] = pdf.make_indirect(stream)
-        new_desc.FontName = name
-        bbox = [float(x) for x in descriptor.FontBBox]
-        bbox[2] = max([bbox[2], *(float(f.DescendantFonts[0].FontDescriptor.FontBBox[2]) for f in fonts)])
-        new_desc.FontBBox = pikepdf.Array(bbox)
-        w = pikepdf.Array()
-        run = None
+        stream[("/Subtype" if key == "/FontFile3" else "/Length1")] = (
+            pikepdf.Name.OpenType if key == "/FontFile3" else len(data))
+        desc = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in descriptor.items() if k != "/CIDSet"}))
+        desc[key], desc.FontName = pdf.make_indirect(stream), name
+        desc.FontBBox = pikepdf.Array([*list(descriptor.FontBBox)[:2], max(
+            float(_program(f)[1].FontBBox[2]) for f in fonts), descriptor.FontBBox[3]])
+        w, run = pikepdf.Array(), None
         for g in sorted(widths):
-            if run is None or g - 1 not in widths:
-                w.append(g)
+            if g - 1 not in widths:
                 run = pikepdf.Array()
-                w.append(run)
+                w.extend([g, run])
             run.append(widths[g])
-        new_cid = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in cid.items()}))
-        new_cid.W, new_cid.FontDescriptor, new_cid.BaseFont = w, new_desc, name
-        new = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in first.items()}))
-        new.BaseFont, new.DescendantFonts = name, pikepdf.Array([new_cid])
-        new.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, _cmap(to_unicode)))
+        cid = pdf.make_indirect(pikepdf.Dictionary(dict(first.DescendantFonts[0].items())))
+        cid.W, cid.FontDescriptor, cid.BaseFont = w, desc, name
+        items = sorted(to_unicode.items())
+        cmap = ["/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n<< /Registry (Adobe)"
+                "\n/Ordering (UCS)\n/Supplement 0\n>> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def"
+                "\n1 begincodespacerange\n<0000> <ffff>\nendcodespacerange"]
+        for i in range(0, len(items), 100):
+            cmap += [f"{len(items[i:i + 100])} beginbfchar", *(f"<{g:04x}> <{u}>" for g, u in items[i:i + 100]),
+                     "endbfchar"]
+        cmap.append("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
+        new = pdf.make_indirect(pikepdf.Dictionary(dict(first.items())))
+        new.BaseFont, new.DescendantFonts = name, pikepdf.Array([cid])
+        new.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, "\n".join(cmap).encode("latin-1")))
         for holder, fname in uses:
             holder[fname] = new
