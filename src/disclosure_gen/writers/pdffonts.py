@@ -59,18 +59,34 @@ def _widths(w) -> dict[int, float]:
 
 
 def _program(font):
-    d = font.DescendantFonts[0].FontDescriptor
-    return ("/FontFile3" if "/FontFile3" in d else "/FontFile2"), d
+    cid = font.DescendantFonts[0]
+    return ("/FontFile3" if cid.Subtype == "/CIDFontType0" else "/FontFile2"), cid.FontDescriptor
 
 
 def _postscript_name(font) -> str | None:
     """The PostScript name in the embedded font program (a subset keeps its name table)."""
     from fontTools.ttLib import TTFont
+    if "/DisclosureGenFont" in font:
+        return str(font.DisclosureGenFont)
     try:
         key, d = _program(font)
         return str(TTFont(io.BytesIO(d[key].read_bytes()), lazy=True)["name"].getDebugName(6) or "") or None
     except Exception:       # noqa: BLE001 - not a font we can read: left as it is
         return None
+
+
+def detach(pdf) -> None:
+    """Drop from a part the programs of the fonts this machine has (the join embeds them once), so
+    that the joined file is never built holding every part's subsets; their names stay on the fonts."""
+    import pikepdf
+    for page in pdf.pages:
+        for holder, name in _fonts_in(page.obj.get("/Resources"), set()):
+            font = holder[name]
+            if font.get("/Subtype") == "/Type0" and "/DescendantFonts" in font and "/DisclosureGenFont" not in font:
+                base = _postscript_name(font)
+                if base in system_fonts():
+                    font.DisclosureGenFont = pikepdf.String(base)
+                    del _program(font)[1][_program(font)[0]]
 
 
 def subset(path: str, index: int, glyphs) -> bytes:
@@ -99,7 +115,7 @@ def one_subset_per_font(pdf) -> None:
                     groups.setdefault(names[font.objgen], []).append((holder, name))
     for base, uses in sorted(groups.items()):
         fonts = list({holder[name].objgen: holder[name] for holder, name in uses}.values())
-        if base not in system_fonts() or len(fonts) < 2:
+        if base not in system_fonts() or (len(fonts) < 2 and "/DisclosureGenFont" not in fonts[0]):
             continue
         widths, to_unicode = {}, {}
         for f in fonts:
@@ -137,6 +153,8 @@ def one_subset_per_font(pdf) -> None:
         cmap.append("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
         new = pdf.make_indirect(pikepdf.Dictionary(dict(first.items())))
         new.BaseFont, new.DescendantFonts = name, pikepdf.Array([cid])
+        if "/DisclosureGenFont" in new:
+            del new["/DisclosureGenFont"]
         new.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, "\n".join(cmap).encode("latin-1")))
         for holder, fname in uses:
             holder[fname] = new

@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import sys
+import tempfile
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -197,9 +199,13 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     futures = {i: _get(pool, cache.key(common, head, pieces[i].markup, tail), head + pieces[i].markup + tail,
                        (*css, BARE_CSS), assets) for i in body}      # longest first: the pool ends on a short one
     tick = progress or (lambda n, total: None)
-    done = {}
-    for i in body:
-        done[i] = _result(futures[i], head + pieces[i].markup + tail, (*css, BARE_CSS), assets)
+    done, spill = {}, tempfile.TemporaryDirectory(prefix="disclosure-gen-")
+    for i in body:                  # the laid-out sections wait on disk, not in memory
+        data, pages = _result(futures[i], head + pieces[i].markup + tail, (*css, BARE_CSS), assets)
+        done[i] = (os.path.join(spill.name, f"{i}.pdf"), pages)
+        with open(done[i][0], "wb") as fh:
+            fh.write(data)
+        del futures[i], data
         tick(len(done), len(body) + 1)
     # the frame depends on the pages' count and anchors only: after a revision that moves no page
     # it comes from the cache too
@@ -208,7 +214,8 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     frame_pdf, frame_pages = _result(_get(pool, cache.key(common, "frame", frame, sorted(meta.items())),
                                           frame, tuple(css), assets, meta), frame, tuple(css), assets, meta)
     tick(len(body) + 1, len(body) + 1)
-    return join(pieces, done, frame_pdf, frame_pages)
+    with spill:
+        return join(pieces, done, frame_pdf, frame_pages)
 
 
 def _result(future: Future, *job):
@@ -250,6 +257,8 @@ def _attr(s: str) -> str:
 
 def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -> bytes:
     import pikepdf
+
+    from . import pdffonts
     out = pikepdf.Pdf.open(io.BytesIO(frame_pdf))
     names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}), None, 0
     frame_dests = _dests(out)
@@ -263,7 +272,8 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
             bookmarks.append((fh, [b for b in fbms if not b[1].startswith(MARK)]))
             continue
         if src[0] != i:
-            pdf = pikepdf.Pdf.open(io.BytesIO(done[i][0]))
+            pdf = pikepdf.Pdf.open(done[i][0])
+            pdffonts.detach(pdf)
             src = (i, pdf, _dests(pdf))
         w, h, anchors, bms = done[i][1][k] if k < len(done[i][1]) else (0, 0, [], [])
         used += 1
@@ -288,7 +298,6 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
     out.Root.Names = pikepdf.Dictionary(Dests=out.make_indirect(pikepdf.Dictionary(Names=arr)))
     _outline(out, bookmarks)
     _labels(out, marks)
-    from . import pdffonts
     pdffonts.one_subset_per_font(out)
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True)
