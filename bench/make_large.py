@@ -91,11 +91,15 @@ def _ind(rnd, table, year, k=None):
     return [[name, val.format(n=rnd.randint(2, 9), y=year)] for name, val in picks]
 
 
-def build(seed: int = 2026, year: int = 2026) -> str:
+def build(seed: int = 2026, year: int = 2026, projects: int = N_PROJECTS) -> str:
+    """`projects`: how many projects (each on its own 项 line, with its performance table); beyond
+    the default, units are added so that every unit keeps at most 60 项 lines."""
     rnd = random.Random(seed)
     pool = _pool()
+    n_lines = max(N_LINES, projects + N_LINES - N_PROJECTS)
+    n_units = max(N_UNITS, -(-n_lines // 60))
     units = []
-    for i in range(N_UNITS):
+    for i in range(n_units):
         typ = "行政单位" if i == 0 else rnd.choice(["事业单位", "参照公务员法管理", "事业单位"])
         units.append({
             "code": f"031{i + 1:03d}", "type": typ,
@@ -104,14 +108,14 @@ def build(seed: int = 2026, year: int = 2026) -> str:
         })
 
     # 300 项 lines: 80 carry exactly one project each, 220 carry basic spending
-    per_unit = N_LINES // N_UNITS
+    per_unit = n_lines // n_units
     lines = []
     for u in units:
         for code, name in rnd.sample(pool, per_unit):
             lines.append({"unit": u["code"], "code": code, "name": name})
     rnd.shuffle(lines)
-    project_lines = lines[:N_PROJECTS]
-    basic_lines = lines[N_PROJECTS:]
+    project_lines = lines[:projects]
+    basic_lines = lines[projects:]
 
     exp_rows = []
     basic = {}   # (unit, source) -> [wages, family, office] in cents
@@ -254,10 +258,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", default=str(ROOT / "bench" / "work" / "large-dept.yaml"))
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--projects", type=int, default=N_PROJECTS)
     args = ap.parse_args(argv)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build(args.seed), encoding="utf-8")
+    out.write_text(build(args.seed, projects=args.projects), encoding="utf-8")
     print(out)
     return 0
 

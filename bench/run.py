@@ -41,11 +41,18 @@ TARGETS = {
     "batch_speedup": 1.7,    # --jobs 2 vs --jobs 1 throughput
     "large_pdf_s": 60,       # large 部门 PDF
     "large_rss_mb": 1024,    # large 部门 PDF peak RSS
+    "rev_vs_lo": 0.5,        # gaoping PDF, warm, after a one-figure revision / LibreOffice (issue 17)
+    "cold_vs_lo": 1.2,       # gaoping PDF, caches off / LibreOffice (issue 17)
+    "per_page_vs_gaoping": 1.5,  # generated 部门 of 1 000 projects, time per page / gaoping's (issue 17)
+    "batch_speedup_17": 1.8,     # batch --jobs 2 / --jobs 1 (issue 17)
 }
-COMMANDS = ("check", "docx", "pdf", "both", "pdf_cold", "lo")
+COMMANDS = ("check", "docx", "pdf", "pdf_rev", "both", "pdf_cold", "lo")
 LABELS = {"check": "check", "docx": "render DOCX", "pdf": "render PDF", "both": "render DOCX+PDF",
+          "pdf_rev": "render PDF after a one-figure revision",
           "pdf_cold": "render PDF, caches off",
           "lo": "LibreOffice DOCX→PDF"}
+# a one-figure revision: an economic row's amount (办公费 in gaoping), a new value at every run
+REVISED = re.compile(r"(amount: )(\d+\.\d\d)(\}\s*# 办公费)")
 
 
 # ---- running one command ----------------------------------------------------------------------
@@ -88,6 +95,45 @@ def run_measured(cmd: list[str], timeout: float = 900, env=None) -> Run:
     finally:
         Path(stat).unlink(missing_ok=True)
     return Run(wall, rss, rc, err.strip()[-600:])
+
+
+def run_tree(cmd: list[str], timeout: float = 7200, env=None) -> Run:
+    """Wall time and the peak of the summed resident sets of the command and all its processes
+    (sampled every 0.2 s from /proc); `err` holds the largest single process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = single = 0
+    while p.poll() is None and time.perf_counter() - t0 < timeout:
+        total, big = _tree_rss(p.pid)
+        peak, single = max(peak, total), max(single, big)
+        time.sleep(0.2)
+    if p.poll() is None:
+        p.kill()
+    err = p.stderr.read().decode("utf-8", "replace")
+    p.wait()
+    return Run(time.perf_counter() - t0, peak / MB, p.returncode, f"largest process {single / MB:.0f} MB; " + err[-400:])
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    total = big = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            rss = 0
+        total, big = total + rss, max(big, rss)
+        todo += children.get(pid, [])
+    return total, big
 
 
 @dataclass
@@ -209,6 +255,8 @@ class DocResult:
     docx: Path | None = None
     lo_pdf: Path | None = None
     ratios: list[float] = field(default_factory=list)
+    rev_ratios: list[float] = field(default_factory=list)
+    cold_ratios: list[float] = field(default_factory=list)
 
 
 def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: str | None,
@@ -227,9 +275,25 @@ def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: st
         "both": dg + ["render", str(path), "--format", "docx,pdf", "-o", str(dirs["both"])],
         "pdf_cold": dg + ["render", str(path), "--format", "pdf", "-o", str(dirs["pdf_cold"])],
     }
-    # the same PDF render with the on-disk caches (templates, charts, font subsets) turned off:
-    # what a first render on a new machine costs
+    # the same PDF render with the on-disk caches (templates, charts, laid-out sections) turned
+    # off: what a first render on a new machine costs
     envs = {"pdf_cold": {**os.environ, "DISCLOSURE_GEN_CACHE": "off"}}
+    # a revision: the same file with one figure changed before every run (so never in the cache)
+    source = path.read_text(encoding="utf-8")
+    pre = {}
+    if label.startswith("gaoping") and REVISED.search(source):
+        rev = out / "revision" / path.name
+        rev.parent.mkdir(parents=True, exist_ok=True)
+        counter = [0]
+
+        def revise():
+            counter[0] += 1
+            rev.write_text(REVISED.sub(lambda m: f"{m.group(1)}{float(m.group(2)) + 0.01 * counter[0]:.2f}{m.group(3)}",
+                                       source, count=1), encoding="utf-8")
+        revise()
+        pre["pdf_rev"] = revise
+        dirs["pdf_rev"] = out / "pdf_rev"
+        cmds["pdf_rev"] = dg + ["render", str(rev), "--format", "pdf", "-o", str(dirs["pdf_rev"])]
     res = DocResult(label, path, {k: Series() for k in COMMANDS})
     # our DOCX, the input of the LibreOffice conversion (this run also warms the DOCX path)
     first = run_measured(cmds["docx"])
@@ -259,6 +323,8 @@ def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: st
         for k in order:
             if res.series[k].failed:
                 continue
+            if k in pre:
+                pre[k]()
             r = run_measured(cmds[k], env=envs.get(k))
             res.series[k].runs.append(r)
             if r.rc != 0:
@@ -270,7 +336,26 @@ def bench_document(label: str, path: Path, reps: int, warm: bool, lo_profile: st
     res.lo_pdf = newest(dirs["lo"], ".pdf")
     pdf_runs, lo_runs = res.series["pdf"].runs, res.series["lo"].runs
     res.ratios = [a.wall / b.wall for a, b in zip(pdf_runs, lo_runs) if a.rc == 0 and b.rc == 0]
+    res.rev_ratios = [a.wall / b.wall for a, b in zip(res.series["pdf_rev"].runs, lo_runs) if a.rc == 0 and b.rc == 0]
+    res.cold_ratios = [a.wall / b.wall for a, b in zip(res.series["pdf_cold"].runs, lo_runs) if a.rc == 0 and b.rc == 0]
     return res
+
+
+def bench_generated(projects: int, log) -> dict:
+    """One first render (caches off) of a generated 部门 of `projects` projects: wall time, pages,
+    peak RSS of all its processes."""
+    sys.path.insert(0, str(BENCH))
+    import make_large
+    path = WORK / f"dept-{projects}.yaml"
+    path.write_text(make_large.build(projects=projects), encoding="utf-8")
+    out = WORK / "out" / f"dept-{projects}"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "DISCLOSURE_GEN_CACHE": "off"}
+    r = run_tree(dg_cmd() + ["render", str(path), "--format", "pdf", "-o", str(out)], env=env)
+    pdf = newest(out, ".pdf") if out.exists() else None
+    log(f"  部门 of {projects} projects: {r.wall:.1f} s, {r.rss_mb:.0f} MB (all processes), rc {r.rc}")
+    return {"projects": projects, "run": r, "pages": pdf_pages(pdf) if pdf else None,
+            "size": pdf.stat().st_size if pdf else None, "input": path.stat().st_size}
 
 
 # ---- batch -------------------------------------------------------------------------------------
@@ -350,18 +435,18 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("**met**" if ok else "**NOT MET**")
 
 
-def report(mach, docs: list[DocResult], batch: dict | None, args, started: float) -> str:
+def report(mach, docs: list[DocResult], batch: dict | None, args, started: float, generated=()) -> str:
     L = []
     w = L.append
-    w("# Benchmark results (issue 6)")
+    w("# Benchmark results (issues 6 and 17)")
     w("")
     w(f"Generated by `bench/run.py` on {time.strftime('%Y-%m-%d %H:%M')} in {time.time() - started:.0f} s; "
       f"re-running overwrites this file. Repetitions per command: {args.reps} after "
       f"{'one warm-up run' if not args.quick else 'no warm-up (quick mode)'}; commands alternate "
       "(check, DOCX, PDF, both, PDF with caches off, LibreOffice, then the reverse order, …). Times are whole-process wall "
-      "times; peak RSS is the largest resident set of one process of the command (GNU time `%M`; a PDF render is up to three processes: the main one, about 60 MB for gaoping, the PDF process and, for a long document, the process laying out its second part).")
+      "times; peak RSS is the largest resident set of one process of the command (GNU time `%M`; a PDF render is the main process and one pool process per core); for the generated 部门 it is the sum over all processes of the command.")
     w("")
-    w("Conditions: the on-disk caches of `disclosure-gen` (compiled templates, drawn charts, font subsets; "
+    w("Conditions: the on-disk caches of `disclosure-gen` (compiled templates, drawn charts, laid-out sections; "
       "see src/disclosure_gen/cache.py) are warm after the warm-up run, as they are when an officer "
       "re-renders after a revision; the row *render PDF, caches off* shows a first render. The machine "
       "is shared with other work: load average (1 min) was "
@@ -442,6 +527,36 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
     else:
         target("large 部门 PDF < 60 s and < 1 GB", "not run (--quick or --no-large)", None)
 
+    # issue 17
+    if gp and gp.rev_ratios:
+        r = statistics.median(gp.rev_ratios)
+        target("gaoping PDF, warm, after a one-figure revision ≤ 0.5× LibreOffice (issue 17)",
+               f"{r:.2f}× (pairwise median; {fs(gp.series['pdf_rev'].med())} s vs {fs(gp.series['lo'].med())} s)",
+               r <= TARGETS["rev_vs_lo"])
+    if gp and gp.cold_ratios:
+        r = statistics.median(gp.cold_ratios)
+        target("gaoping PDF, caches off ≤ 1.2× LibreOffice (issue 17)",
+               f"{r:.2f}× (pairwise median; {fs(gp.series['pdf_cold'].med())} s vs {fs(gp.series['lo'].med())} s)",
+               r <= TARGETS["cold_vs_lo"])
+    gp_pages = pdf_pages(gp.pdf) if gp and gp.pdf else None
+    gp_cold = gp.series["pdf_cold"].med() if gp else None
+    for g in generated:
+        r, n = g["run"], g["projects"]
+        if r.rc != 0 or not g["pages"]:
+            target(f"部门 of {n} projects renders within 1 GB (issue 17)", f"failed: {_cell(r.err)}", None)
+            continue
+        target(f"部门 of {n} projects: peak RSS ≤ 1 GB, all processes (issue 17)",
+               f"{r.rss_mb:.0f} MB ({r.err.split(';')[0]}); {g['pages']} pages in {r.wall:.0f} s",
+               r.rss_mb <= TARGETS["large_rss_mb"])
+        if n == 1000 and gp_pages and gp_cold:
+            ratio = (r.wall / g["pages"]) / (gp_cold / gp_pages)
+            target("部门 of 1 000 projects: time per page ≤ 1.5× gaoping's (both caches off; issue 17)",
+                   f"{ratio:.2f}× ({r.wall / g['pages'] * 1000:.0f} ms vs {gp_cold / gp_pages * 1000:.0f} ms per page; "
+                   "not the same moment of load)", ratio <= TARGETS["per_page_vs_gaoping"])
+    if batch and batch.get("speedups"):
+        sp = statistics.median(batch["speedups"])
+        target("batch --jobs 2 ≥ 1.8× --jobs 1 (issue 17)", f"{sp:.2f}×", sp >= TARGETS["batch_speedup_17"])
+
     w("## Targets")
     w("")
     w("| target | measured | verdict |")
@@ -467,15 +582,26 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
     w("")
     w("## Ours / LibreOffice (PDF render vs `soffice --convert-to pdf` of our DOCX, run i against run i)")
     w("")
-    w("| document | median ratio | min–max | ours PDF median s | LibreOffice median s |")
-    w("|---|---|---|---|---|")
+    w("| document | ours | median ratio | min–max | ours median s | LibreOffice median s |")
+    w("|---|---|---|---|---|---|")
     for d in docs:
-        if d.ratios:
-            w(f"| {d.label} | {statistics.median(d.ratios):.2f}× | {min(d.ratios):.2f}–{max(d.ratios):.2f} | "
-              f"{fs(d.series['pdf'].med())} | {fs(d.series['lo'].med())} |")
-        else:
-            w(f"| {d.label} | — | — | {fs(d.series['pdf'].med())} | {fs(d.series['lo'].med())} |")
+        for key, ratios in (("pdf", d.ratios), ("pdf_rev", d.rev_ratios), ("pdf_cold", d.cold_ratios)):
+            if ratios:
+                w(f"| {d.label} | {LABELS[key]} | {statistics.median(ratios):.2f}× | {min(ratios):.2f}–{max(ratios):.2f} | "
+                  f"{fs(d.series[key].med())} | {fs(d.series['lo'].med())} |")
     w("")
+    if generated:
+        w("## Generated 部门 (bench/make_large.py --projects N; one first render each, caches off)")
+        w("")
+        w("| projects | input | wall s | PDF pages | ms per page | PDF size | peak RSS, all processes | largest process |")
+        w("|---|---|---|---|---|---|---|---|")
+        for g in generated:
+            r = g["run"]
+            per = f"{r.wall / g['pages'] * 1000:.0f}" if g["pages"] else "—"
+            size = f"{g['size'] / MB:.1f} MB" if g["size"] else "—"
+            w(f"| {g['projects']} | {g['input'] / MB:.1f} MB | {r.wall:.1f} | {g['pages'] or '—'} | {per} | {size} | "
+              f"{r.rss_mb:.0f} MB | {r.err.split(';')[0].replace('largest process ', '')} |")
+        w("")
     w("## Sizes and pages")
     w("")
     w("| document | input | PDF size | PDF pages | fonts (subset/all) | DOCX size | DOCX pages (as LibreOffice lays it out) | LibreOffice PDF size |")
@@ -524,65 +650,54 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
 
 
 NOTES = """
-## What the speed work is (issue 6)
+## How the PDF is made (issue 17)
 
-- `check` imports no rendering module (tests/test_bench.py asserts it); its time is Python start-up,
-  pydantic model building and the YAML read.
-- On-disk caches (`src/disclosure_gen/cache.py`, `DISCLOSURE_GEN_CACHE=off` turns them off): compiled
-  Jinja templates; drawn charts keyed by their data (a hit skips importing matplotlib); font subsets keyed
-  by font data and glyph set (`fontcache.py`). Every hit returns the bytes a fresh computation gives.
-- The cyclic garbage collector is paused while rendering (`pipeline._gc_paused`): WeasyPrint builds
-  millions of objects and repeated full collections took a quarter of a small render and over half of
-  the large one. A command-line render ends with `os._exit` once its files are written and synced,
-  instead of tearing those objects down.
-- `render` forks a PDF process first (`pdfworker.py`): it imports only the PDF stack (WeasyPrint) while
-  the main process imports the data model, checks the file, renders the markup and builds the DOCX, then
-  makes the PDF with the same writer call (same bytes). Any failure falls back to rendering in-process.
+- Every `<section>` of the markup starts a page, so each one (short ones grouped up to 12 000
+  characters of markup, a long one cut at its own forced page breaks into pieces of at most 24 000,
+  a table longer than 400 000 characters of rows split at row boundaries under a copy of its header)
+  is laid out as a WeasyPrint document of its own, with WeasyPrint's public API only (`HTML`, `CSS`,
+  `Document`, `Page.anchors`, `Page.bookmarks`, `write_pdf`), without its page margin boxes
+  (`src/disclosure_gen/writers/sections.py`).
+- Each laid-out section is kept in the cache (`cache.py`, `sections/`) under the hash of its markup,
+  the style sheets, the assets, this machine's fonts (fontconfig) and the WeasyPrint version: a
+  revision lays out again only the sections whose markup changed.
+- The sections go to a pool of processes, one per core, forked at the start of `render` so that they
+  import WeasyPrint while the budget is read and checked (`writers/pdfpool.py`). In `batch` each
+  worker renders whole documents and lays their sections out itself, in turn (the cores are taken
+  by the documents).
+- What depends on the whole document is laid out last, in one light *frame* document: the sections
+  whose links point into other sections (the contents) with their markup, every other section as one
+  empty page per laid-out page in a copy of its opening tag (so the same `@page` rules apply),
+  carrying that page's anchors. WeasyPrint numbers the frame's pages with the style's own `@page`
+  rules, so the page numbers and every `target-counter()` of the contents come out as in a whole
+  layout. An absolutely placed marker per frame page gives its page counter as a bookmark (the
+  page labels).
+- The join (pikepdf): each section page is drawn over its frame page; named destinations, the
+  outline (from the pages' bookmarks, nested as WeasyPrint nests them) and the page labels are
+  written; every font is embedded once, cut with HarfBuzz (uharfbuzz) from this machine's font file
+  to the glyphs all parts use, glyph ids kept (`writers/pdffonts.py`).
+- tests/test_sections.py compares the joined file of every input with the same markup laid out
+  whole: text, page sizes, pixels, outline, links and fonts are the same; named destinations too,
+  except where the whole layout puts a table's anchor on the page before the table (there the
+  joined file points at the table's own page). The bytes do not depend on the cache or the pool.
+- Retired with this design: the two-part layout with predicted page numbers and the CSS analysis
+  deciding where a cut was safe (`pdfparts.py`), the patched font dictionary, the replayed page
+  counter, the edited copy of WeasyPrint's cffi module (`fastffi.py`), the cached font subsets
+  (`fontcache.py`) and the single PDF process (`pdfworker.py`).
+
+## Earlier speed work (issue 6)
+
+- `check` imports no rendering module (tests/test_bench.py asserts it).
+- Compiled Jinja templates and drawn charts are cached; the cyclic garbage collector is paused while
+  rendering; a command-line render ends with `os._exit` once its files are written and synced.
 - `batch` submits the largest files first, so that no worker idles at the end.
-- WeasyPrint's C declarations (16 KB for Pango, HarfBuzz, fontconfig) are not re-parsed at every start
-  (`fastffi.py`): cffi's out-of-line ABI mode turns them into a type table once, kept in the cache as
-  literals (read back with `ast.literal_eval`, never executed); WeasyPrint's own `text/ffi.py` then runs
-  without its `cdef` call. Importing WeasyPrint went from about 0.35–0.45 s to about 0.2 s, so the PDF
-  process is ready when the markup arrives (same bytes; `DISCLOSURE_GEN_FAST_FFI=off` turns it off).
-- A long document is laid out as two parts at once (`writers/pdfparts.py`). The markup is cut
-  between two sections, or at a forced page break inside one (the run of 绩效目标表 is one section),
-  where the longer of the two layouts is shortest; the PDF process forks a second process, WeasyPrint
-  already imported, for the second part. What a part cannot know by itself is given to it as CSS:
-  where its page numbers start, and the page numbers the table of contents prints. These numbers are
-  predicted from the previous render of a document of the same structure (kept in the cache) and
-  checked against the laid-out pages before anything is painted; a wrong prediction costs one more
-  layout, never a different file. pikepdf (qpdf) joins the parts in about 10 ms: one subset of each
-  font for the whole file, and the outline, named destinations and contents links of the whole
-  layout. tests/test_pdfparts.py compares the joined file of every input with the same markup laid
-  out whole: page text, page sizes, outline, destinations, links and fonts are the same, and the
-  bytes do not depend on the prediction, the cache or the number of processes (a batch worker lays
-  out both parts itself, in turn). gaoping's PDF process: about 1.4 s whole, 0.85 s in two parts.
-
-## Tried and not kept
-
-- An earlier version of the two-part layout (kept until this change in bench/prototypes/pdfjoin.py,
-  now removed) numbered the pages in a third, light document laid out after the parts (the front
-  pages and one empty page per body page carrying its anchors) and put its pages under the parts'
-  pages. That pass cost 0.32 s and its join 0.15 s, which ate the gain at gaoping's size, and its
-  bytes differed from run to run. Predicting the numbers and checking them removed both costs.
-- Cheaper dot leaders in the table of contents (`leader("........")` saves about 0.08 s): the dots then
-  start at uneven places, a visible change, so not done.
-- CSS changes measured on the gaoping markup (layout + writing, three runs each, none beyond the noise
-  of about 0.05 s): `display: block` instead of flex for the lines above tables; separate instead of
-  collapsed borders; left instead of justified text; `vertical-align: top` in cells; rows allowed to
-  break; `line-height: normal` in tables; no kerning or ligatures. The 13 data tables cost about 0.33 s
-  of the 0.65 s layout, the table of contents about 0.14 s.
 
 ## What is left
 
-- The first render of a document whose structure this machine has not rendered before (or any render
-  with `DISCLOSURE_GEN_CACHE=off`) has no prediction: each part is laid out twice, once to learn the
-  page numbers. That is the *render PDF, caches off* row; it costs about what laying the document out
-  whole did (gaoping, PDF process alone, three runs each: 1.54–1.58 s in parts against 1.47–1.50 s
-  whole). Every later render of the same structure (a revision changes figures, not sections) takes
-  the predicted path.
-- A document is cut in two parts, for the project's 2-core machine; more cores are not used for one
-  document. Documents under 20 000 characters of markup are laid out whole.
+- Every laid-out piece pays WeasyPrint's fixed costs again (parsing the markup, building the font
+  subsets, about a quarter of a second of cffi type parsing for HarfBuzz in a fresh process); short
+  sections are grouped for that reason, and the pool's processes keep their parsed style sheets.
+- The frame (contents and one empty page per page) is laid out after the sections, in one process.
 """
 
 
@@ -599,6 +714,9 @@ def main(argv=None) -> int:
     ap.add_argument("--inputs", nargs="*", help="input files (default: every inputs/*.yaml)")
     ap.add_argument("--quick", action="store_true", help="no warm-up, no large 部门, no batch")
     ap.add_argument("--no-large", action="store_true", help="skip the generated large 部门")
+    ap.add_argument("--large-dept", action="store_true", help="also the 80-project 部门, every command")
+    ap.add_argument("--projects", nargs="*", type=int, default=[1000, 4700],
+                    help="generated 部门 sizes rendered once each (default 1000 4700)")
     ap.add_argument("--no-batch", action="store_true", help="skip the batch throughput runs")
     ap.add_argument("--large-reps", type=int, default=None, help="runs per command for the large 部门 (default --reps)")
     ap.add_argument("--batch-reps", type=int, default=3, help="runs per --jobs setting (default 3)")
@@ -619,7 +737,7 @@ def main(argv=None) -> int:
         ap.error("no input files")
     WORK.mkdir(parents=True, exist_ok=True)
     docs_in = [(p.stem, p) for p in inputs]
-    if not (args.quick or args.no_large):
+    if args.large_dept and not (args.quick or args.no_large):
         sys.path.insert(0, str(BENCH))
         import make_large
         large = WORK / "large-dept.yaml"
@@ -647,9 +765,13 @@ def main(argv=None) -> int:
         if not (args.quick or args.no_batch):
             log("batch …")
             batch = bench_batch(inputs, args.batch_reps, log)
+        generated = []
+        if not (args.quick or args.no_large):
+            for n in args.projects:
+                generated.append(bench_generated(n, log))
     finally:
         shutil.rmtree(profile_dir, ignore_errors=True)
-    text = report(mach, docs, batch, args, started)
+    text = report(mach, docs, batch, args, started, generated)
     Path(args.results).write_text(text, encoding="utf-8")
     log(f"results: {args.results}")
     print(text)

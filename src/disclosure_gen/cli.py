@@ -181,23 +181,19 @@ def _configure_styles(argv) -> str | None:
 
 
 def cmd_render(args) -> int:
-    # the PDF process of the first file starts before anything heavy is imported (pdfworker.py)
-    early = None
+    # the processes laying out the PDF start before anything heavy is imported (writers/pdfpool.py)
     if "pdf" in args.format.lower():
-        from . import pdfworker
-        early = pdfworker.start()
+        from .writers import pdfpool
+        pdfpool.start()
     from . import pipeline, yamlsrc
     formats = _formats(args.format)
     if formats is None or not _style_ok(args.style, args.files):
-        if early is not None:
-            early.close()
         return 2
     status = 0
     for path in args.files:
-        worker, early = early, None
         try:
             res = pipeline.render_file(path, args.output, style=args.style, formats=formats, force=args.force,
-                                       prefork=True, pdf_worker=worker)
+                                       prefork=True)
         except yamlsrc.InputError as e:
             where = f"{path}:{e.line}:{e.col}" if e.line else path
             _err(f"{where} 无法使用 {e.message}")
@@ -615,6 +611,9 @@ def _terminate(signum, _frame):
 def _exit_now(status: int) -> None:
     """End a command-line render at once (speed, issue 6): every file is written and synced, and
     tearing down the rendering stack's millions of objects would only add up to seconds."""
+    pool = sys.modules.get(f"{__package__}.writers.pdfpool")      # only where a render started it
+    if pool is not None:
+        pool.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

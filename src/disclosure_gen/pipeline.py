@@ -158,14 +158,13 @@ def _gc_paused():
             gc.enable()
 
 
-def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False, pdf_worker=None):
-    """Render a checked file to {format: bytes}. Imports the rendering stack lazily.
-    `pdf_worker` (pdfworker.PdfWorker) makes the PDF in another process while the DOCX is built here."""
+def render_loaded(loaded, style: str | None = None, formats=("docx", "pdf"), force=False):
+    """Render a checked file to {format: bytes}. Imports the rendering stack lazily."""
     with _gc_paused():
-        return _render_loaded(loaded, style, formats, force, pdf_worker)
+        return _render_loaded(loaded, style, formats, force)
 
 
-def _render_loaded(loaded, style, formats, force, pdf_worker=None):
+def _render_loaded(loaded, style, formats, force):
     from . import render
     hard = limits.refusal(loaded)
     if hard:
@@ -192,20 +191,12 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
     out = {}
     from .linebreaks import glue_ends
     pdf_html = glue_ends(html) if "pdf" in formats else html     # no character alone on a line (PDF)
-    if "pdf" in formats and pdf_worker is not None:
-        pdf_worker.submit(pdf_html, assets, st, draft)
     if "html" in formats:
         out["html"] = render.standalone_html(html, assets, st).encode("utf-8")   # charts inline
     if "xlsx" in formats:
         out["xlsx"] = render.render_xlsx(html, doc.style, draft=draft)
     if "pdf" in formats:
-        pdf = None
-        if pdf_worker is not None:
-            try:
-                pdf = pdf_worker.result()
-            except RuntimeError:
-                pdf = None      # rendered again here, so that any error surfaces as it would
-        out["pdf"] = pdf if pdf is not None else render.render_pdf(pdf_html, assets, st, draft=draft)
+        out["pdf"] = render.render_pdf(pdf_html, assets, st, draft=draft)
     if "docx" in formats:        # after the PDF: its contents carry the PDF's page numbers
         out["docx"] = render.render_docx(html, assets, st, draft=draft, pdf=out.get("pdf"))
     extra = style_findings(loaded, doc) + check_template_facts.for_render(loaded, style)
@@ -216,22 +207,15 @@ def _render_loaded(loaded, style, formats, force, pdf_worker=None):
 
 
 def render_file(path: str, out_dir: str | Path, style: str | None = None, formats=("docx", "pdf"),
-                force=False, prefork=False, pdf_worker=None) -> Result:
-    """`prefork`: start the PDF process before reading the file (command line; see pdfworker.py);
-    `pdf_worker`: one already started (it is closed here)."""
+                force=False, prefork=False) -> Result:
+    """`prefork`: start the processes that lay out the PDF's sections before reading the file
+    (command line; writers/pdfpool.py)."""
     t0 = time.perf_counter()
-    worker = pdf_worker if "pdf" in formats else None
-    if pdf_worker is not None and worker is None:
-        pdf_worker.close()
-    if worker is None and prefork and "pdf" in formats:
-        from . import pdfworker
-        worker = pdfworker.start()
-    try:
-        loaded = check.load(path)
-        blobs, extra, style = render_loaded(loaded, style, formats, force, pdf_worker=worker)
-    finally:
-        if worker is not None:
-            worker.close()
+    if prefork and "pdf" in formats:
+        from .writers import pdfpool
+        pdfpool.start()
+    loaded = check.load(path)
+    blobs, extra, style = render_loaded(loaded, style, formats, force)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(loaded.budget, style)

@@ -97,6 +97,17 @@ def load_style(style, input_path=None) -> dict:
 
 
 # ---- number formatting ---------------------------------------------------------------------------
+def iso_date(text) -> str:
+    """'2024年6月09日' or '2024-06-09' → '2024-06-09'; '' when it is no date (PDF metadata)."""
+    import datetime
+    import re
+    m = re.fullmatch(r"\s*(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?\s*", str(text or ""))
+    try:
+        return datetime.date(*map(int, m.groups())).isoformat() if m else ""
+    except ValueError:
+        return ""
+
+
 def fmt_amount(x, sep=True, zero="", places=2) -> str:
     """A 万元 figure: half-up to 2 decimals; `zero` is what a zero prints as ('' in tables)."""
     if x is None:
@@ -354,6 +365,7 @@ def _env(style) -> jinja2.Environment:
     env.filters["pctw"] = fmt_pct_whole
     env.filters["wanw"] = fmt_wan_whole
     env.globals["range"] = templating.bounded_range     # nested range(100000) ran until killed
+    env.filters["iso_date"] = iso_date
     env.globals.update(r2=r2, ZERO=ZERO, zip=zip, enumerate=enumerate, len=len, sum=sum, Decimal=Decimal)
     env.globals["say"] = wording.say    # sentence frames of style.yaml `sentences:`
     return env
@@ -429,11 +441,10 @@ def standalone_html(html: str, assets: Assets, style) -> str:
 
 
 def render_pdf(html: str, assets: Assets, style, draft=False) -> bytes:
-    """(pdfworker.py makes the same call in its own process.)"""
-    from . import fontcache
+    from .writers import pdfpool
     from .writers.pdf import render_pdf as _pdf
-    fontcache.install()
-    return _pdf(html, assets.files, style_css(style), draft=draft)
+    from .writers.sections import Progress
+    return _pdf(html, assets.files, style_css(style), draft=draft, pool=pdfpool.get(), progress=Progress())
 
 
 def reference_docx(style) -> bytes | None:

@@ -74,8 +74,6 @@ def _decode_data_uri(url: str) -> tuple[str, bytes]:
 
 def make_url_fetcher(assets: dict[str, bytes], calls: list | None = None):
     """A WeasyPrint URL fetcher serving only `assets` (and data: URIs). `calls` records every URL asked."""
-    from .. import fastffi
-    fastffi.install()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetFetcher(URLFetcher):
@@ -106,8 +104,6 @@ def make_url_fetcher(assets: dict[str, bytes], calls: list | None = None):
 
 def layout(html: str, assets: dict[str, bytes], css: list[str]):
     """The WeasyPrint document of `html` laid out with the style sheets `css` (their texts)."""
-    from .. import fastffi
-    fastffi.install()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -119,36 +115,31 @@ def layout(html: str, assets: dict[str, bytes], css: list[str]):
 
 
 def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False,
-               parts: bool = True) -> bytes:
+               parts: bool = True, pool=None, progress=None) -> bytes:
     """Render the markup to PDF bytes. `css`: base.css first, then the style's print.css.
-    `parts=False` lays the document out whole even when it could be cut in two (pdfparts.py)."""
+    By sections (sections.py) unless `parts=False` or the markup is not a run of sections; `pool`:
+    processes to lay the sections out in (pdfpool.py); `progress(done, total)`."""
     html = strip_illegal(html)
     draft = is_draft(html, draft)
     sheets_text = [strip_illegal(c) for c in css]
     if draft:
         sheets_text.append(draft_css())
-
     when = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def metadata(doc):
-        doc.metadata.created = when
-        doc.metadata.modified = when
-
-    h = hashlib.sha256()
-    for part in (html, *sheets_text):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    for name in sorted(assets or {}):
-        h.update(name.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(assets[name]).digest())
-    identifier = h.hexdigest()[:32].encode("ascii")
-
+    meta = {"created": when, "modified": when}
     if parts:
-        # a long document: two parts laid out in parallel and joined (pdfparts.py)
-        from . import pdfparts
-        data = pdfparts.render_pdf(html, assets or {}, sheets_text, metadata, identifier)
+        from . import sections
+        try:
+            data = sections.render(html, assets or {}, sheets_text, meta, pool=pool, progress=progress)
+        except sections.Mismatch as e:
+            log.warning("PDF laid out whole: %s", e)
+            data = None
         if data is not None:
             return data
-
     doc = layout(html, assets or {}, sheets_text)
-    metadata(doc)
-    return doc.write_pdf(pdf_identifier=identifier)
+    for k, v in meta.items():
+        if not getattr(doc.metadata, k, None):
+            setattr(doc.metadata, k, v)
+    h = hashlib.sha256()
+    for part in (html, *sheets_text):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return doc.write_pdf(pdf_identifier=h.hexdigest()[:32].encode("ascii"))

@@ -1,0 +1,68 @@
+"""The processes that lay out a PDF's sections (issue 17), shared by every document of a command.
+
+`start()` forks them at the very start of a command-line render, so that they import WeasyPrint
+while this process reads and checks the budget. Off with DISCLOSURE_GEN_PDF_POOL=off, on one core,
+without fork, and inside a process of another pool (a batch worker: the cores are taken).
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+
+_POOL = None
+
+
+def wanted() -> bool:
+    return (os.environ.get("DISCLOSURE_GEN_PDF_POOL", "").strip().lower() not in ("0", "off", "no", "false")
+            and "fork" in multiprocessing.get_all_start_methods() and len(os.sched_getaffinity(0)) > 1
+            and multiprocessing.parent_process() is None)
+
+
+def _init(parent: int) -> None:     # pragma: no cover - runs in the pool's processes
+    try:                            # Linux: end with the process that started the pool (killed, _exit)
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)    # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ValueError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    import weasyprint  # noqa: F401 - what the process exists for
+    gc.freeze()                     # the imported modules: never scanned again
+    gc.disable()
+
+
+def lay_out(*args):                 # pragma: no cover - runs in the pool's processes
+    from .sections import lay_out as run
+    try:
+        return run(*args)
+    finally:
+        gc.collect()                # what one section left in cycles, before the next one
+
+
+def start():
+    """The shared pool (its processes importing WeasyPrint now), or None when not wanted."""
+    global _POOL
+    if _POOL is None and wanted():
+        from concurrent.futures import ProcessPoolExecutor
+        n = len(os.sched_getaffinity(0))
+        _POOL = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_init,
+                                    initargs=(os.getpid(),))
+        for _ in range(n):
+            _POOL.submit(os.getpid)
+    return _POOL
+
+
+def get():
+    return _POOL
+
+
+def shutdown() -> None:
+    global _POOL
+    if _POOL is not None:
+        processes = list((getattr(_POOL, "_processes", None) or {}).values())
+        _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+        for p in processes:         # idle processes: ended now rather than when they notice
+            p.kill()
