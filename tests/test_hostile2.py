@@ -369,11 +369,11 @@ def test_a_document_beyond_one_render_is_refused_up_front(tmp_path):
     start = GAO.index("  - name: 大数据管理业务费\n")
     end = GAO.index("\nsangong:")
     block = GAO[start:end].rstrip("\n") + "\n"
-    many = "".join(block.replace("大数据管理业务费", f"业务费{i}", 1) for i in range(260))
+    many = "".join(block.replace("大数据管理业务费", f"业务费{i}", 1) for i in range(1000))
     f = write(tmp_path, "big.yaml", GAO[:start] + block + many + GAO[end:])
     out, p = check_json(f)
     errs = findings(out["big.yaml"], "size.too-large")
-    assert errs and "共 262 个项目" in errs[0]["message"] and "上限 200" in errs[0]["message"], \
+    assert errs and "共 1002 个项目" in errs[0]["message"] and "上限 1000" in errs[0]["message"], \
         out["big.yaml"]["findings"][:3]
     p, seconds, _r = run_cli("render", f, "--force", "--format", "pdf", "-o", tmp_path / "out", timeout=120)
     assert_cli_outcome(p)

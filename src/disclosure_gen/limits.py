@@ -195,10 +195,11 @@ def refusal(loaded) -> str | None:
 
 
 # ---- the whole document: what one render holds ---------------------------------------------------
-# Measured (issue 16 #10): 1,000 projects took 207 s and 7.6 GB; the large 部门 of bench/ (10 units,
-# 300 rows, 80 projects) renders in seconds and about 400 MB. A performance-target table is a page.
+# Measured: with the whole-document layout 1,000 projects took 207 s and 7.6 GB; laid out by section
+# (issue 17, writers/sections.py) 1,000 projects rendered within 936 MB over all processes, and
+# larger documents grow past 1 GB at the join. A performance-target table is a page.
 MAX_COUNTS = (
-    ("projects", 200, "个项目（每个项目一张绩效目标表，约一页）"),
+    ("projects", 1000, "个项目（每个项目一张绩效目标表，约一页）"),
     ("expenditure", 3000, "行支出功能分类科目"),
     ("economic", 3000, "行经济分类科目"),
     ("gov_fund_income", 1000, "行政府性基金收入科目"),
