@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from disclosure_gen import codes  # noqa: E402
+from disclosure_gen.model import codes   # noqa: E402
 
 N_UNITS, N_LINES, N_PROJECTS = 10, 300, 80
 CENT = Decimal("0.01")

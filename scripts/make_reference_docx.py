@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from disclosure_gen import render, styles
+from disclosure_gen.render import document as render, styles
 from disclosure_gen.writers.docx import tweaks_from
 from disclosure_gen.writers.docx_reference import build_reference
 

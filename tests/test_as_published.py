@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure_gen import check
+from disclosure_gen.check import rules as check
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GAOPING = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"
-RENDERING = ("weasyprint", "docx", "matplotlib", "jinja2", "lxml", "disclosure_gen.render")
+RENDERING = ("weasyprint", "docx", "matplotlib", "jinja2", "lxml", "disclosure_gen.render.document")
 
 
 def test_check_imports_no_rendering_stack():
@@ -35,7 +35,7 @@ def test_large_generator_is_deterministic_and_checks_clean(tmp_path):
     assert text == make_large.build(seed=7)
     path = tmp_path / "large.yaml"
     path.write_text(text, encoding="utf-8")
-    from disclosure_gen import check
+    from disclosure_gen.check import rules as check
     loaded = check.load(str(path))
     assert loaded.budget is not None
     assert [f.format() for f in loaded.errors] == []

@@ -45,8 +45,8 @@ def cli(*args, timeout=180, cwd=None, **extra):
 
 
 def wrapped(code: str, *args, timeout=180):
-    """Run the entry point `disclosure_gen.cli.main(args)` after `code` (used to inject failures)."""
-    prog = textwrap.dedent(code) + "\nimport sys\nfrom disclosure_gen.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    """Run the entry point `disclosure_gen.commands.cli.main(args)` after `code` (used to inject failures)."""
+    prog = textwrap.dedent(code) + "\nimport sys\nfrom disclosure_gen.commands.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     return subprocess.Popen([sys.executable, "-c", prog, *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env())
 
@@ -151,7 +151,7 @@ def test_check_json(tmp_path):
 
 
 def test_check_is_fast_and_does_not_load_the_rendering_stack():
-    probe = ("import sys, time\nfrom disclosure_gen.cli import main\nrc = main(['check', sys.argv[1]])\n"
+    probe = ("import sys, time\nfrom disclosure_gen.commands.cli import main\nrc = main(['check', sys.argv[1]])\n"
              "heavy = [m for m in ('weasyprint', 'matplotlib', 'docx', 'jinja2', 'ruamel') if m in sys.modules]\n"
              "print('HEAVY', heavy)\n")
     p = subprocess.run([sys.executable, "-c", probe, str(GAOPING)], capture_output=True, text=True, env=env())
@@ -316,7 +316,7 @@ def test_failure_after_docx_keeps_previous_output(previous):
     proc = wrapped("""
         # the DOCX writer fails after the PDF is built (the DOCX takes the PDF's page numbers, so it
         # comes second; the PDF may be built in this process or in a PDF worker process)
-        from disclosure_gen import render
+        from disclosure_gen.render import document as render
         from disclosure_gen.writers import pdf as pdf_writer
         real_pdf = pdf_writer.render_pdf
         def pdf(*a, **k):
@@ -393,7 +393,7 @@ def test_sigterm_between_the_two_renames_waits_until_both_documents_are_new(prev
     out, before, changed = previous
     proc = wrapped("""
         import os, signal
-        from disclosure_gen import pipeline
+        from disclosure_gen.commands import pipeline
         real_replace = os.replace
         def replace(src, dst):
             real_replace(src, dst)
@@ -645,7 +645,7 @@ def test_batch_survives_a_worker_that_dies(tmp_path):
     edited(folder, "z.yaml", ("name: 高平市大数据中心", "name: 第三个中心"))
     proc = wrapped("""
         import os
-        from disclosure_gen import pipeline
+        from disclosure_gen.commands import pipeline
         real = pipeline.render_file
         def render_file(path, *a, **k):
             if path.endswith("crash.yaml"):
@@ -708,7 +708,7 @@ def test_readme_commands_and_ci():
 
 
 def test_format_doc_explains_every_field():
-    from disclosure_gen import model
+    from disclosure_gen.model import budget as model
     doc = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
     missing = []
     for name in dir(model):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from disclosure_gen import check, render
+from disclosure_gen.check import rules as check
+from disclosure_gen.render import document as render
 
 from docx_read import W, Styles, para_style, parts
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure_gen import pipeline
+from disclosure_gen.commands import pipeline
 
 from docx_read import W, parts
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from disclosure_gen import check, render
+from disclosure_gen.check import rules as check
+from disclosure_gen.render import document as render
 from disclosure_gen.writers.docx import render_docx
 
 from docx_read import W, Styles, effective, para_style, parts, run_overrides, text_runs

@@ -27,7 +27,12 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from disclosure_gen import check, cli, limits, pipeline, render, yamlsrc
+from disclosure_gen.check import rules as check
+from disclosure_gen.commands import cli
+from disclosure_gen.check import limits
+from disclosure_gen.commands import pipeline
+from disclosure_gen.render import document as render
+from disclosure_gen.reading import yamlsrc
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -151,7 +156,7 @@ def run_cli(*args, timeout=120, cwd=None, env=None):
     size. Falls back to ru_maxrss where /proc is missing.
     """
     probe = ("import resource, sys\n"
-             "from disclosure_gen.cli import main\n"
+             "from disclosure_gen.commands.cli import main\n"
              "try:\n    rc = main(sys.argv[1:])\nexcept SystemExit as e:\n    rc = e.code\n"
              "try:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
              "except OSError:\n    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
@@ -538,7 +543,7 @@ def test_hostile_text_in_the_pdf(hostile_doc):
 
 def test_missing_glyph_is_a_warning_at_render(hostile_doc):
     glyph = [f for f in hostile_doc["res"].findings if f.rule == "render.missing-glyph"]
-    from disclosure_gen import glyphs
+    from disclosure_gen.render import glyphs
     if not glyphs.missing("𠀀"):
         pytest.skip("a font on this machine draws U+20000")
     assert glyph and all(f.severity == check.WARNING for f in glyph)
@@ -961,7 +966,7 @@ def test_atomic_write_all_is_all_or_nothing(tmp_path, monkeypatch):
 def test_libyaml_depth_limit_is_named_in_chinese(monkeypatch):
     """Newer libyaml builds stop deep flow nesting in their scanner, before the event-stream limit:
     the author still reads the Chinese words, not libyaml's English (seen on CI, not on every build)."""
-    from disclosure_gen import yamlsrc
+    from disclosure_gen.reading import yamlsrc
 
     def deep(*a, **k):
         raise yaml.scanner.ScannerError(None, None, "exceeded maximum nesting depth",

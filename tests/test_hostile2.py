@@ -277,7 +277,7 @@ def test_unknown_element_in_a_template_is_an_error_naming_its_line(styles, tmp_p
 
 
 def test_known_elements_only_in_the_shipped_templates():
-    from disclosure_gen import templating
+    from disclosure_gen.render import templating
     for style in ("shanxi", "henan"):
         files = sorted((ROOT / "templates" / style).glob("*.j2")) + sorted((ROOT / "templates" / "_shared").glob("*.j2"))
         assert templating._static_unknown(files) is None
@@ -454,7 +454,7 @@ def full(dir, pre, suf, flags, output_type):
         os.close(dev)
     return fd, name
 tempfile._mkstemp_inner = full
-from disclosure_gen.cli import main
+from disclosure_gen.commands.cli import main
 try:
     rc = main(sys.argv[1:])
 except SystemExit as e:

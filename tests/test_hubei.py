@@ -21,7 +21,11 @@ import pytest
 import readback
 from readback import flat
 
-from disclosure_gen import check, pipeline, render, rollover, skeleton
+from disclosure_gen.check import rules as check
+from disclosure_gen.commands import pipeline
+from disclosure_gen.render import document as render
+from disclosure_gen.commands import rollover
+from disclosure_gen.commands import new as skeleton
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -338,7 +342,7 @@ def test_rollover_moves_the_forms_on(tmp_path):
 
 def test_a_copied_hubei_style_is_just_a_folder(tmp_path, monkeypatch):
     """A fourth province: the hubei folder copied into a user's styles folder under a new name."""
-    from disclosure_gen import styles
+    from disclosure_gen.render import styles
     shutil.copytree(styles.builtin_root() / "hubei", tmp_path / "otherprov")
     style = tmp_path / "otherprov" / "style.yaml"
     style.write_text(style.read_text(encoding="utf-8").replace('label: "表{n}."', 'label: "附表{n}."'),
@@ -355,7 +359,7 @@ def test_a_copied_hubei_style_is_just_a_folder(tmp_path, monkeypatch):
 
 
 def test_diff_names_a_changed_form_field(tmp_path):
-    from disclosure_gen import diffing
+    from disclosure_gen.commands import diff as diffing
     new = tmp_path / "new.yaml"
     new.write_text(HUANGPI.read_text(encoding="utf-8").replace("postcode: \"430300\"", "postcode: \"430301\"", 1),
                    encoding="utf-8")

@@ -19,7 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from disclosure_gen import check, model, rollover, yamlsrc
+from disclosure_gen.check import rules as check
+from disclosure_gen.model import budget as model
+from disclosure_gen.commands import rollover
+from disclosure_gen.reading import yamlsrc
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "tests" / "mistakes").glob("[0-9][0-9]-*.yaml"))

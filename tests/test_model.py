@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from disclosure_gen import check, model, yamlsrc
-from disclosure_gen.derive import Facts
-from disclosure_gen.money import Change, pct, r2, shares
+from disclosure_gen.check import rules as check
+from disclosure_gen.model import budget as model
+from disclosure_gen.reading import yamlsrc
+from disclosure_gen.derive.facts import Facts
+from disclosure_gen.model.money import Change, pct, r2, shares
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosure_gen import pipeline
+from disclosure_gen.commands import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = {p.stem: p for p in sorted((ROOT / "inputs").glob("*.yaml"))}
@@ -102,7 +102,7 @@ def words(pdf: Path) -> list[list[tuple[str, float]]]:
 @pytest.mark.parametrize("stem", ["jiyuan-bigdata-2024", "jincheng-bigdata-2023"])
 def test_fit_tables_numbers_whole_and_inside_their_cells(henan, stem, reader):
     import lxml.html
-    from disclosure_gen import colfit
+    from disclosure_gen.render import colfit
     d = henan[stem]
     root = lxml.html.fromstring(d["html"].read_text(encoding="utf-8"))
     tables = root.xpath('//table[contains(concat(" ", @class, " "), " fit ")]')
@@ -181,7 +181,7 @@ def jincheng_pdf(shanxi_pdfs) -> Path:
 
 
 def test_shanxi_perf_table_bookmarks_name_their_project(jincheng_pdf):
-    from disclosure_gen import check
+    from disclosure_gen.check import rules as check
     names = [flat(p.name) for p in check.load(str(INPUTS["jincheng-bigdata-2023"])).facts.published_projects]
     tree = outline_tree(jincheng_pdf)
     titles = [t for t, _p in tree]
@@ -221,7 +221,7 @@ def test_shanxi_perf_rows_evenly_spaced_and_padded(shanxi_pdfs, stem):
 
 # ---- 5 (part). A small table is not alone on a landscape page between portrait ones ----------------
 def test_small_table_stays_portrait_and_a_wide_one_landscape():
-    from disclosure_gen import colfit
+    from disclosure_gen.render import colfit
     row = "<tr>" + "".join('<td class="num">1,234.56</td>' for _ in range(7)) + "</tr>"
     small = f'<section class="landscape auto-orient"><table class="data">{row * 3}</table></section>'
     assert 'class="portrait auto-orient"' in colfit.orient_sections(small)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from disclosure_gen import schema
+from disclosure_gen.commands import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 jsonschema = pytest.importorskip("jsonschema")

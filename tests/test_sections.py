@@ -17,7 +17,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from disclosure_gen import check, render
+from disclosure_gen.check import rules as check
+from disclosure_gen.render import document as render
 from disclosure_gen.writers import pdf as pdf_writer
 from disclosure_gen.writers import sections
 

@@ -20,7 +20,9 @@ import pytest
 import readback
 from readback import flat
 
-from disclosure_gen import check, pipeline, render
+from disclosure_gen.check import rules as check
+from disclosure_gen.commands import pipeline
+from disclosure_gen.render import document as render
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -431,7 +433,7 @@ def html_for(path: Path, **options) -> str:
     b = loaded.budget
     if options:
         b = b.model_copy(update={"options": b.options.model_copy(update=options)})
-    from disclosure_gen.derive import Facts
+    from disclosure_gen.derive.facts import Facts
     html, _assets, _doc = render.render_html(Facts(b), "shanxi")
     return html
 
@@ -459,7 +461,7 @@ def test_yaml_text_is_escaped(tmp_path):
 
 
 def test_only_the_first_of_several_performance_tables_is_printed_and_every_level2_row_is():
-    from disclosure_gen.derive import Facts
+    from disclosure_gen.derive.facts import Facts
     b = check.load(str(INPUTS / "gaoping-bigdata-2026.yaml")).budget
     p0 = b.projects[0]
     first = p0.performance

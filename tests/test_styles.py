@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from disclosure_gen import styles
+from disclosure_gen.render import styles
 
 ROOT = Path(__file__).resolve().parents[1]
 GAOPING = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"

@@ -759,7 +759,7 @@ def test_docx_opens_in_libreoffice(docx_bytes, tmp_path):
 def test_docx_tweaks_come_from_the_style_file():
     """A style's DOCX density sits in its style.yaml (`docx:`), beside its print.css: a new province needs
     no Python. A misspelt key is an error for the style's author, never silently ignored."""
-    from disclosure_gen import render
+    from disclosure_gen.render import document as render
     t = docx_writer.tweaks_from(render.load_style("shanxi")["docx"])
     assert (t.perf_size, t.perf_line, t.toc_line) == (15, 1.1, 340)
     assert docx_writer.tweaks_from(None) == docx_writer.Tweaks()

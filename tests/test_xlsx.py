@@ -21,8 +21,12 @@ import lxml.html
 import openpyxl
 import pytest
 
-from disclosure_gen import check, cli, pipeline, render, xlsx_import
-from disclosure_gen.model import SANGONG_ITEMS
+from disclosure_gen.check import rules as check
+from disclosure_gen.commands import cli
+from disclosure_gen.commands import pipeline
+from disclosure_gen.render import document as render
+from disclosure_gen.reading import xlsx as xlsx_import
+from disclosure_gen.model.budget import SANGONG_ITEMS
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = sorted((ROOT / "inputs").glob("*.yaml"))

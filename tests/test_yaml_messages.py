@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from disclosure_gen import yaml_messages, yamlsrc
+from disclosure_gen.reading import yaml_messages
+from disclosure_gen.reading import yamlsrc
 
 _PREFIX = re.compile(rb"(?:found|did not find|could not find|mapping (?:keys|values)|block sequence|control characters"
                      rb"|invalid (?:leading|trailing|length|Unicode)|input (?:is|error)|incompatible|duplicate %"

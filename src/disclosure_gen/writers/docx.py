@@ -33,8 +33,7 @@ from .markup import DRAFT_TEXT, classes, col_width_percent, is_draft, strip_ille
 
 # ---- geometry (twips: 1/20 pt) and fonts: the page setup and the styles come from the reference
 # document (docx_reference.py); these names stay for callers that ask for the defaults
-from .docx_reference import (A4_LONG, A4_SHORT, DEFAULT_PAGES, FOOTER_DIST, HEADER_DIST, LATIN,  # noqa: E402,F401
-                             MARGINS, SANS, SERIF, PageSetup, page_setup_from)
+from .docx_reference import A4_LONG, A4_SHORT, DEFAULT_PAGES, FOOTER_DIST, HEADER_DIST, LATIN, MARGINS, SANS, SERIF, PageSetup, page_setup_from
 
 SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"          # Office 2016 SVG picture extension
 ASVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"

@@ -15,7 +15,7 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from .markup import DRAFT_TEXT, build_datetime, is_draft, strip_illegal
 
-from ..styles import base_css_path
+from ..render.styles import base_css_path
 
 # Relative URLs in the markup resolve against this base; the host is under the reserved .invalid TLD
 # and is never contacted: the fetcher maps it back to names in `assets`.

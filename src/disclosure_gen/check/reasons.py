@@ -1,0 +1,120 @@
+"""Reasons for year-over-year changes (prior_year.*.reason) against what the chosen style prints.
+
+A style declares in its style.yaml which prior-year items it prints with "主要原因是…" (`reasons:`)
+and which prior-year figure it compares with (`prior:`): a figure that changed without a reason the
+style would print is a warning at the place the reason belongs; a reason the style never prints is a
+warning too (it would be lost silently).
+"""
+from __future__ import annotations
+
+from ..model.money import r2
+
+
+def style_label(name: str) -> str:
+    """The style's display name (style.yaml `label`), else its registered name."""
+    from ..render import styles
+    try:
+        return str(styles.get(name).config.get("label") or name)
+    except styles.StyleError:
+        return name
+
+
+LABEL = {
+    "total": "收支总计", "expenditure_total": "支出总计", "gpb": "一般公共预算", "fund": "政府性基金预算",
+    "soe": "国有资本经营预算", "sangong": "“三公”经费合计", "running_costs": "机关运行经费",
+    "agency_running_costs": "机关（机构）运转经费",
+}
+
+
+def style_declarations(name: str) -> dict:
+    """`reasons:` and `prior:` of a style (its style.yaml merged over what it extends), with the
+    `versions:` blocks by version, from the style registry."""
+    from ..render import styles
+    try:
+        data = styles.get(name).config
+    except styles.StyleError:
+        return {}
+    out = {"reasons": data.get("reasons"), "prior": data.get("prior"), "versions": {}}
+    for v, over in (data.get("versions") or {}).items():
+        if isinstance(over, dict) and ("reasons" in over or "prior" in over):
+            out["versions"][str(v)] = {k: over[k] for k in ("reasons", "prior") if k in over}
+    return out
+
+
+def _declared(style: str, budget, key: str):
+    d = style_declarations(style)
+    over = d.get("versions", {}).get(str(getattr(budget.options, "template_version", "")), {})
+    return over.get(key, d.get(key))
+
+
+class ReasonRules:
+    """Mixed into check.Checker (self.b, self.f, self.warn)."""
+
+    def _current(self, key: str):
+        f = self.f
+        if key.startswith("sangong_items."):
+            return f.sangong_amount(key.split(".", 1)[1])
+        return {
+            "total": lambda: f.income_total, "expenditure_total": lambda: f.expenditure_total,
+            "gpb": lambda: f.income_of("gpb"), "fund": lambda: f.income_of("fund"), "soe": lambda: f.income_of("soe"),
+            "sangong": lambda: f.sangong_amount("合计"), "running_costs": lambda: f.running_costs_total,
+            "agency_running_costs": lambda: f.total("office", "gpb", False),
+        }[key]()
+
+    def _prior_items(self):
+        py = self.b.prior_year
+        for key in LABEL:
+            item = getattr(py, key)
+            if item is not None:
+                yield key, ("prior_year", key), LABEL[key], item
+        for k, item in py.sangong_items.items():
+            yield f"sangong_items.{k}", ("prior_year", "sangong_items", k), f"“三公”经费{k}", item
+
+    def rule_prior_reasons(self):
+        style = self.b.style
+        printed = _declared(style, self.b, "reasons")
+        if printed is None:
+            return
+        printed = set(printed)
+        sname = style_label(style)
+        for key, path, label, item in self._prior_items():
+            reason = (item.reason or "").strip()
+            group = "sangong_items" if key.startswith("sangong_items.") else key
+            if group in printed or key in printed:
+                cur = self._current(key)
+                diff = r2(cur) - r2(item.amount)
+                if diff != 0 and not reason:
+                    word = "增加" if diff > 0 else "减少"
+                    self.warn(path + (("reason",) if item.reason is not None else ()), "prior.reason-missing",
+                              f"{label}比上年{word} {abs(diff):,.2f} 万元，{sname}样式会写“主要原因是……”，"
+                              f"但没有填写原因；请在这一项写上“reason: 增减变动的主要原因”", key=item.reason is None)
+            elif reason:
+                self.warn(path + ("reason",), "prior.reason-unused",
+                          f"{sname}样式不印{label}的增减变动原因，这里填写的原因不会出现在文件中"
+                          f"（如需说明，可写入其他项的原因）")
+
+    def rule_prior_concepts(self):
+        """机关运行经费 (Shanxi: 行政 and 参公 units) and 机关（机构）运转经费 (Henan: 公用经费 of all units)."""
+        uses = _declared(self.b.style, self.b, "prior") or []
+        py = self.b.prior_year
+        sname = style_label(self.b.style)
+        if "agency_running_costs" in uses and py.agency_running_costs is None and py.running_costs is not None:
+            self.warn(("prior_year", "running_costs"), "prior.concept",
+                      f"{sname}样式比较的是上年机关（机构）运转经费（各单位一般公共预算公用经费），"
+                      "而这一项是山西样式的上年机关运行经费（仅行政单位和参公单位）；"
+                      "若填写的是运转经费，请把“running_costs:”改名为“agency_running_costs:”", key=True)
+        if "agency_running_costs" in uses and py.agency_running_costs is None and py.running_costs is None \
+                and self.f.total("office", "gpb", False) and py.total is not None:
+            self.warn(("prior_year",), "prior.missing",
+                      f"{sname}样式要把本年机关（机构）运转经费与上年比较，但没有填写上年数；"
+                      "请填写“agency_running_costs: {amount: …}”（各单位一般公共预算公用经费）", key=True)
+        if "running_costs" in uses and py.running_costs is None and py.agency_running_costs is None \
+                and self.f.running_costs_total and py.total is not None:
+            self.warn(("prior_year",), "prior.missing",
+                      f"{sname}样式要把本年机关运行经费与上年比较，但没有填写上年数；"
+                      "请填写“running_costs: {amount: …}”（行政单位和参公单位的机关运行经费）", key=True)
+        if "running_costs" in uses and py.running_costs is None and py.agency_running_costs is not None \
+                and self.f.running_costs_total:
+            self.warn(("prior_year", "agency_running_costs"), "prior.concept",
+                      f"{sname}样式比较的是上年机关运行经费（行政单位和参公单位），请填写“running_costs:”；"
+                      "“agency_running_costs:”（机关（机构）运转经费）只用于河南样式", key=True)
