@@ -722,12 +722,14 @@ def test_odd_markup_never_crashes(tmp_path):
         assert "自定义标签文字" in "".join(p.flat_pages)
 
 
-def test_docx_speed_for_a_long_document():
+def test_docx_of_a_long_document_is_complete():
+    """(Its speed is measured by bench/run.py against LibreOffice in the same run, not by a time limit.)"""
     html = long_table_markup(40, n_tables=20).replace(
         '<section class="landscape">', '<section class="landscape">' + "<p>正文段落。</p>" * 200, 1)
-    render_docx(html, {})                                         # warm-up (imports)
-    best = min(_timed(lambda: render_docx(html, {})) for _ in range(3))
-    assert best < 0.5, f"{best:.3f} s"
+    doc = etree.fromstring(docx_parts(render_docx(html, {}))["word/document.xml"])
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    assert len(doc.findall(".//w:tbl", ns)) == 20
+    assert "".join(doc.itertext()).count("正文段落。") == 200
 
 
 def _timed(fn) -> float:

@@ -199,12 +199,12 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                 elif self.f.dept_wide and coll != "projects":
                     if item.unit is not None:   # the units' totals say what is theirs; a split line would count twice
                         self.err((coll, i, "unit"), "ref.mixed-unit",
-                                 f"各单位已填写合计（units[].totals），{self._row(coll, i, label)}按部门汇总填写，不应再写所属单位（unit）")
+                                 f"各单位已填写单位合计（“totals: …”），{self._row(coll, i, label)}按部门汇总填写，不应再写所属单位（“unit: 单位代码”）")
                 elif item.unit is None and many:
                     self.err((coll, i), "ref.missing-unit",
                              f"部门预算有多个单位，{self._row(coll, i, label)}须写明所属单位（“unit: 单位代码”）；"
                              f"可选：{self._unit_choices()}"
-                             + ("" if coll == "projects" else "；明细只按部门汇总时，请在各单位填写 totals（单位合计）"))
+                             + ("" if coll == "projects" else "；明细只按部门汇总时，请在各单位填写单位合计（“totals: …”）"))
         if self.b.running_costs:
             for code in self.b.running_costs:
                 if code not in codes_ and code != self.b.agency.code:

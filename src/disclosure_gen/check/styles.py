@@ -42,7 +42,7 @@ def run(budget, path, at) -> None:
             near = difflib.get_close_matches(key, list(frames), n=1, cutoff=0.6)
             hint = f"是否应为 {near[0]}？" if near else "可覆盖的句子见样式文件 style.yaml 的 sentences"
             at(("wording", key), ERROR, "wording.unknown-key",
-               f"措辞覆盖（wording）中的“{key}”不是样式“{budget.style}”的句子；{hint}", True)
+               f"措辞覆盖（“wording:”）中的“{key}”不是样式“{budget.style}”的句子；{hint}", True)
             continue
         try:
             mine = placeholders(text)

@@ -87,6 +87,11 @@ _SECTIONS = [
     ("## `projects`", "Project"), ("### `performance`", "Performance"), ("`funds_yuan` 的两部分", "Funds"),
     ("每部分按来源", "FundSplit"), ("## `procurement`", "Procurement"), ("## `assets`", "Assets"),
     ("## `notes`", "Notes"), ("## `prior_year`", "Prior"), ("每项内部", "PriorItem"),
+    # 申报表与部门汇总（湖北样式等）
+    ("### `overall_form`", "OverallForm"), ("`history` 的每一年", "YearBudget"), ("`items` 的每一项", "OverallItem"),
+    ("申报表中的目标", "FormGoal"), ("### `projects` 的 `form`", "ProjectForm"), ("`form` 的 `history`", "YearAmount"),
+    ("`form` 的 `details`", "DetailRow"), ("`form` 的 `purchases`", "PurchaseRow"),
+    ("`units` 的 `totals`（单位合计）", "UnitTotals"), ("`purchased_services` 的每一项", "NamedAmount"),
 ]
 
 
