@@ -110,12 +110,26 @@ def toc_entries(docx: Path) -> list[tuple[str, str, int]]:
     return out
 
 
+# a leading number (一、 / 表1. / 表5-1.) and a trailing bracket (（分功能科目）)
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|表\d+(?:-\d+)?\.)(.+?)(?:\([^()]*\))?$")
+
+
+def _same(text: str, title: str) -> bool:
+    """An entry names a title it ends with (目录 entries may carry a 表一… prefix). Hubei's 目录 numbers
+    the tables 一、二… as the published document does, while their titles read 表1.…, and its entry
+    五、一般公共预算支出表（分功能科目，分单位） stands for 表5-1 and 表5-2: the same name once the
+    numbers and the bracket are left off."""
+    if text.endswith(title) or title.endswith(text):
+        return True
+    a, b = _NUMBERED.match(text), _NUMBERED.match(title)
+    return bool(a and b and a.group(1) == b.group(1))
+
+
 def _match(entries: list[str], titles: list[tuple[str, int]]) -> list[int]:
-    """The page of each entry: outline entries taken in order, an entry matching a title it ends with
-    (目录 entries may carry a 表一… prefix)."""
+    """The page of each entry: outline entries taken in order, an entry matching its title (_same)."""
     pages, k = [], 0
     for text in entries:
-        while k < len(titles) and not (text.endswith(titles[k][0]) or titles[k][0].endswith(text)):
+        while k < len(titles) and not _same(text, titles[k][0]):
             k += 1
         assert k < len(titles), f"“{text}” not among the headings LibreOffice printed"
         pages.append(titles[k][1])

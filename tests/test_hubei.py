@@ -89,8 +89,11 @@ def missing_data(findings) -> list[str]:
 # ---- fidelity -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
 def test_fidelity_names_each_missing_figure(hp, fmt):
+    # without the tool every figure would look found (no "missing figure:" lines at all)
+    assert FIDELITY.is_file() and SEED.is_file(), f"{FIDELITY} / {SEED} not found: set DISCLOSURE_GEN_SHARED"
     out = subprocess.run([sys.executable, str(FIDELITY), str(SEED), str(hp.files[fmt]), "--missing"],
                          capture_output=True, text=True, check=False)
+    assert out.stdout.strip(), out.stderr
     lines = out.stdout.strip().splitlines()
     missing = {ln.split(": ", 1)[1] for ln in lines if ln.startswith("missing figure:")}
     assert missing == set(WRONG_PUBLISHED), out.stdout

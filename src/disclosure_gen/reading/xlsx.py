@@ -480,6 +480,15 @@ class Row:
     total: bool = False
 
 
+# 部门经济分类 → 政府经济分类 of a 行政单位 (what an import writes as the units' type), longest prefix first
+GOV_OF_ADMIN = {"30108": "50102", "30113": "50103", "301": "50101", "302": "50201", "303": "50901", "310": "50601"}
+
+
+def default_gov(code: str) -> str:
+    """The 政府经济分类款 of a 部门经济分类款 in a 行政单位, or '' if unknown."""
+    return next((g for k, g in sorted(GOV_OF_ADMIN.items(), key=lambda x: -len(x[0])) if code.startswith(k)), "")
+
+
 def label_cols(t: Table):
     """Column roles: code parts, name, unit code, type, gov code/name, amounts."""
     roles = {}
@@ -1007,9 +1016,24 @@ class Importer:
                     if any(a > b for a, b in zip(acc, vec(r))):
                         break
             i += 1
+        # rows whose 项目编码 column holds a short code (Hubei 表10: 032 部门, 032001 单位, 31 本级支出项目) head
+        # the project rows below them: the longest codes name units, a code that the next such code extends
+        # is the department's, a two-digit one a project category
+        short = {i: r.extra["project_code"] for i, r in enumerate(body)
+                 if re.fullmatch(r"\d{2,9}", r.extra.get("project_code", "")) and not r.extra.get("type")}
+        skip = set()
+        for i, c in short.items():
+            nxt = next((short[j] for j in sorted(short) if j > i and len(short[j]) > 2), "")
+            if len(c) == 2 or (nxt.startswith(c) and len(nxt) > len(c)):
+                skip.add(i)
+            else:
+                heads.add(i)
+        heads -= skip
         current = t.unit_hint
         n = 0
         for i, r in enumerate(body):
+            if i in skip:
+                continue
             if i in heads:
                 current = r.unit_code or r.name
                 if not r.unit_code and r.name not in self.unit_names:
@@ -1031,7 +1055,7 @@ class Importer:
                                   "amounts": dict(amounts), "where": t.sheet.where(r.r),
                                   "code": r.extra.get("project_code", "")})
             n += 1
-        self._check_sums(t, rows, lambda r: not r.total and rows.index(r) not in [rows.index(body[h]) for h in heads], cols)
+        self._check_sums(t, rows, lambda r: not r.total and rows.index(r) not in [rows.index(body[h]) for h in heads | skip], cols)
         self._note(t, n, len(rows) - n, "项目")
 
     def t_projects(self, t):
@@ -1667,7 +1691,12 @@ def build(imp: Importer) -> Result:
     observed = {(key[0] if unit_given.get(key) else "", leaf.code): (leaf.all, leaf.slices, leaf.streams)
                 for key, leaf in leaves.items()}
     econ_unit_given = any(e["unit"] for e in imp.econ) or any(u for (u, _c, _g) in imp.econ_basic)
-    data = {"observed": observed, "econ_unit_given": econ_unit_given,
+    # tables that print no 政府经济分类 (Hubei 表6): the 政府经济分类款 of the units' type as written (行政单位)
+    econ_gov_given = any(e["gov"] for e in econ_lines)
+    for e in econ_lines:
+        if not e["gov"]:
+            e["gov"] = default_gov(e["code"])
+    data = {"observed": observed, "econ_unit_given": econ_unit_given, "econ_gov_given": econ_gov_given,
             "units": units, "placeholder_units": placeholder, "expenditure": exp_lines, "economic": econ_lines,
             "projects": projects, "sangong": imp.sangong, "running_costs": running if any(running.values()) else {},
             "procurement": imp.procurement, "gov_fund_income": imp.fund_income}

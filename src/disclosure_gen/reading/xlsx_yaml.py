@@ -299,9 +299,10 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
     # economic: the same, by 部门/政府 经济分类 款 (and unit when the tables print one)
     old = [d for d in (doc.get("economic") or []) if isinstance(d, dict)]
     by_unit = data["econ_unit_given"]
+    by_gov = data.get("econ_gov_given", True)    # tables without 政府经济分类: the file's own gov is kept
 
     def gkey(code, gov, u):
-        return (str(code), str(gov), u if by_unit else "")
+        return (str(code), str(gov) if by_gov else "", u if by_unit else "")
 
     def amounts_of(items, get):
         out = {}

@@ -1,7 +1,8 @@
 """XLSX writer: the 公开表 of the document markup as one workbook (openpyxl).
 
 It reads the same HTML the PDF and DOCX writers read, and knows nothing about any particular table:
-- every `div.table-block` (except the per-project 绩效目标表 of `.perf-block`) → one sheet, in
+- every `div.table-block` (except the per-project 绩效目标表: `.perf-block`, and the Hubei 表12 of
+  per-project 申报表, `.perf-forms`) → one sheet, in
   document order, named after the table's label (预算公开表3 / 预算03表) or else its title;
 - rows: label, title (merged across the table), meta line (单位名称… left, 单位：万元 right), the
   header rows of <thead> (colspan/rowspan → merged cells, repeated on every printed page), the body
@@ -20,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 from .markup import build_datetime, classes, strip_illegal
 
+# per-project 绩效目标表 / 申报表: not 公开表 of their own, not exported (see the module docstring)
+PER_PROJECT = {"perf-block", "perf-forms"}
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _NUM = re.compile(r"^-?[\d,]+(?:\.\d+)?%?$")
 
@@ -93,9 +96,12 @@ class Table:
                 self._table(child)
 
     def _table(self, el):
+        widths: list[float] = []
         for col in el.iter("col"):
             m = re.search(r"width\s*:\s*([0-9.]+)\s*%", col.get("style") or "")
-            self.widths += [float(m.group(1)) if m else 0.0] * _int(col.get("span"))
+            widths += [float(m.group(1)) if m else 0.0] * _int(col.get("span"))
+        if not self.widths:     # a form printed as several tables one below the other: the first one's columns
+            self.widths = widths
         for part in el:
             if not isinstance(part.tag, str):
                 continue
@@ -138,7 +144,7 @@ def render_xlsx(html: str, *, thousands: bool = True, draft: bool = False) -> by
     tables: list[Table] = []
     for block in root.iter("div"):
         c = classes(block)
-        if "table-block" not in c or "perf-block" in c:
+        if "table-block" not in c or c & PER_PROJECT:
             continue
         section = next((a for a in block.iterancestors("section")), None)
         orient = "landscape" if section is not None and "landscape" in classes(section) else "portrait"
@@ -157,6 +163,7 @@ def render_xlsx(html: str, *, thousands: bool = True, draft: bool = False) -> by
         cells, ncols = t.grid()
         last = get_column_letter(ncols)
         r0 = 1
+        top = r0 + (1 if draft else 0)       # first row after the draft banner: label or title
         if draft:
             ws.cell(r0, 1, "草稿（存在校验错误）").font = Font(bold=True, color="C00000")
             r0 += 1
@@ -221,6 +228,8 @@ def render_xlsx(html: str, *, thousands: bool = True, draft: bool = False) -> by
         if head_n:
             ws.print_title_rows = f"{r0}:{r0 + head_n - 1}"
             ws.freeze_panes = ws.cell(r0 + head_n, 1)
+        else:   # a form without header rows (表11 申报表): its title and meta line repeat instead
+            ws.print_title_rows = f"{top}:{r0 - 1}"
     if not tables:
         wb.create_sheet("公开表").cell(1, 1, "本文件没有公开表")
     when = build_datetime().replace(tzinfo=None)
