@@ -89,7 +89,18 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
     try:
         budget = model.validate(data)
     except ValidationError as e:
-        check_schema.schema_findings(e.errors(), data, at, suppressed)
+        before = sum(f.severity == ERROR for f in findings)
+        errors = e.errors()
+        check_schema.schema_findings(errors, data, at, suppressed)
+        if sum(f.severity == ERROR for f in findings) == before:
+            # every error was folded into another finding (or suppressed as a consequence of one):
+            # the file still cannot be used, so say where, rather than nothing
+            for err in errors[:5]:
+                loc = tuple(x for x in err.get("loc", ()) if isinstance(x, (int, str)) and not (
+                    isinstance(x, str) and ("[" in x or x.startswith("function-"))))
+                where = labels.describe(loc, data) if loc else ""
+                msg = "这里的写法无法识别，请对照说明文档（docs/format.md）检查本项"
+                at(loc, ERROR, "schema.value", f"{where}：{msg}" if where else msg)
         return Loaded(path, src, None, None, _sorted(findings))
     limits.size_findings(budget, at)
     facts = Facts(budget)
