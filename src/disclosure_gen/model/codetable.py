@@ -73,14 +73,8 @@ def _rows_from(path: Path) -> list[list[str]]:
             for r in ws.iter_rows(values_only=True):
                 rows.append(["" if v is None else str(v).strip() for v in r])
         return rows
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:   # pragma: no cover - gb18030 decodes every byte string
+    text = decode_table_text(path.read_bytes())
+    if text is None:   # pragma: no cover - gb18030 decodes every byte string
         raise CodeTableError(f"科目表 {path.name} 不是 UTF-8 或 GBK 编码")
     return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
 
@@ -133,3 +127,13 @@ def typo_candidates(code: str, known) -> list[str]:
             if s != code and known(s) and s not in out:
                 out.append(s)
     return out
+
+
+def decode_table_text(raw: bytes) -> str | None:
+    """A CSV exported by the budget system: UTF-8 (with or without BOM) or GBK/GB18030; None if neither."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -120,14 +120,9 @@ def read_sheets(path: str) -> list[Sheet]:
 
 
 def _read_csv(p: Path) -> Sheet:
-    raw = p.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes every byte string
+    from ..model.codetable import decode_table_text
+    text = decode_table_text(p.read_bytes())
+    if text is None:  # pragma: no cover - gb18030 decodes every byte string
         raise ImportRefused(f"{p.name}：CSV 文件编码无法识别（请存为 UTF-8）")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
