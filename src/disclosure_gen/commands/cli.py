@@ -146,9 +146,18 @@ def _style_ok(style, files=()) -> bool:
     return True
 
 
+_HELP_WANTED = True     # main() sets it from argv: labels and the default are read only for --help
+
+
 def _styles_help() -> str:
-    """The registered styles for --help: name（label）…, default marked."""
+    """The registered styles for --help: name（label）…, default marked. Without -h only the names
+    (a folder listing): reading every style.yaml would cost each `check` tens of milliseconds."""
     from ..render import styles
+    if not _HELP_WANTED:
+        try:
+            return " | ".join(styles.available())
+        except Exception:   # noqa: BLE001
+            return ""
     try:
         names = styles.available()
         default = styles.default_name()
@@ -263,6 +272,11 @@ def _write_new_file(target: str, text: str, force: bool) -> int | None:
 # ---- new -----------------------------------------------------------------------------------------------------
 def cmd_new(args) -> int:
     from . import new as skeleton
+    from ..render import styles
+    args.style = args.style or styles.default_name()
+    if not args.style:
+        _err("没有默认样式，请用 --style 指定")
+        return 2
     if not 2000 <= args.year <= 2100:
         _err(f"预算年度 {args.year} 不在 2000–2100 之间")
         return 2
@@ -527,7 +541,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--name", required=True, metavar="名称", help="单位或部门名称，如 高平市大数据中心")
     n.add_argument("--kind", required=True, choices=["单位", "部门"], help="单位预算或部门预算")
     n.add_argument("--year", required=True, type=int, metavar="年度", help="预算年度，如 2027")
-    n.add_argument("--style", default=styles.default_name(), choices=styles.available(), metavar="样式",
+    n.add_argument("--style", choices=styles.available(), metavar="样式",
                    help=f"默认样式：{_styles_help()}")
     n.add_argument("--code", default="000", metavar="代码", help="主管部门代码（3 位数字，默认 000，之后可改）")
     n.add_argument("--unit-type", default="行政单位", choices=["行政单位", "事业单位", "参照公务员法管理"],
@@ -635,6 +649,9 @@ def main(argv=None) -> int:
     if problem:
         _err(problem)
         return 2
+    global _HELP_WANTED
+    words = sys.argv[1:] if argv is None else list(argv)
+    _HELP_WANTED = not words or any(a in ("-h", "--help") for a in words)
     parser = build_parser()
     args = parser.parse_args(argv)
     _tolerant_streams()
