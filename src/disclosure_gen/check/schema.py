@@ -74,21 +74,47 @@ def _choices(expected: str) -> str:
 
 
 def schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> None:
-    """Report pydantic errors; `suppressed` holds (mapping path, field) a misspelt key already explains."""
+    """Report pydantic errors; `suppressed` holds (mapping path, field) a misspelt key already explains.
+
+    A file that fails validation always gets at least one error (the first, in plain words)."""
+    reported = []
+
+    def counted(*a, **k):
+        reported.append(a)
+        at(*a, **k)
+
+    _schema_findings(errors, data, counted, suppressed)
+    if not reported and errors and not suppressed:
+        loc = tuple(x for x in errors[0]["loc"] if not _is_marker(x))
+        where = labels.describe(loc, data)
+        at(loc, ERROR, "schema.type", f"{where}：写法不对，请对照 docs/format.md 核对" if where else "写法不对")
+
+
+def _schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> None:
     seen = set()
+    # keep only the union branch the value's shape takes: a dict performance table is not "应为列表";
+    # when no branch fits (a text where a table or a list of tables belongs) keep the first error only
+    verdicts = []
     for err in errors:
         loc = tuple(err["loc"])
-        # keep only the union branch the value's shape takes: a dict performance table is not "应为列表"
-        bad_branch = False
+        verdict = None          # (union location, whether this error's branch fits, whether it is a shape error)
         for i, x in enumerate(loc):
             if isinstance(x, str) and _is_marker(x) and x != "[key]":
-                value = _value_at(data, tuple(y for y in loc[:i] if not _is_marker(y)))
-                if err["type"] in ("list_type", "dict_type", "model_type", "decimal_parsing", "value_error") \
-                        and not _branch_fits(x, value):
-                    bad_branch = True
-                    break
-        if bad_branch:
+                where = tuple(y for y in loc[:i] if not _is_marker(y))
+                shape = err["type"] in ("list_type", "dict_type", "model_type", "decimal_parsing", "value_error")
+                verdict = (where, _branch_fits(x, _value_at(data, where)), shape)
+                break
+        verdicts.append(verdict)
+    fitting = {v[0] for v in verdicts if v is not None and v[1]}
+    first_of: dict[tuple, int] = {}
+    for n, v in enumerate(verdicts):
+        if v is not None and v[2]:
+            first_of.setdefault(v[0], n)
+    for n, err in enumerate(errors):
+        v = verdicts[n]
+        if v is not None and v[2] and not v[1] and (v[0] in fitting or first_of[v[0]] != n):
             continue
+        loc = tuple(err["loc"])
         data_loc = tuple(x for x in loc if not _is_marker(x))
         typ = err["type"]
         field = data_loc[-1] if data_loc else ""

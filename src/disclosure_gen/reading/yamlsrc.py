@@ -12,8 +12,6 @@ from pathlib import Path
 
 import yaml
 
-from . import yaml_messages
-
 try:  # the C composer is ~10x faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -101,6 +99,7 @@ def load(path: str | Path, text: str | None = None) -> Source:
         _prescan(text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
+        from . import yaml_messages        # only on a syntax error: check must start fast
         pm, cm = e.problem_mark, e.context_mark
         if (e.problem or "").startswith("exceeded maximum nesting depth"):
             mark = pm or cm
@@ -114,6 +113,7 @@ def load(path: str | Path, text: str | None = None) -> Source:
         raise InputError(f"含有不可见的控制字符 {ch}（多见于从其他系统复制的文字），YAML 不允许；请删除该字符",
                          line, col) from None
     except yaml.YAMLError as e:  # pragma: no cover - other parser errors
+        from . import yaml_messages
         raise InputError(f"YAML 语法错误：{yaml_messages.translate(getattr(e, 'problem', None))}") from None
     except RecursionError:
         raise InputError(f"嵌套层数过多（超过 {MAX_DEPTH} 层）") from None
