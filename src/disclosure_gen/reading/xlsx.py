@@ -519,6 +519,15 @@ def label_cols(t: Table):
     return roles
 
 
+def field_sums(r: Row, cols: dict) -> defaultdict:
+    """One row's amounts by input field: `cols` maps a column to its field (several columns may
+    feed one field, e.g. 工资福利 and 社会保障 both into wages)."""
+    vals = defaultdict(Decimal)
+    for c, k in cols.items():
+        vals[k] += r.amounts.get(c, ZERO)
+    return vals
+
+
 def read_rows(t: Table, findings: list, amount_cols=None) -> list[Row]:
     roles = label_cols(t)
     sheet = t.sheet
@@ -776,9 +785,7 @@ class Importer:
             if not detail(r):
                 continue
             n += 1
-            vals = defaultdict(Decimal)
-            for c, k in cols.items():
-                vals[k] += r.amounts.get(c, ZERO)
+            vals = field_sums(r, cols)
             leaf = self._leaf(r.extra.get("unit", ""), r.code, r.name)
             leaf.where.append(t.sheet.where(r.r))
             target = leaf.all if source is None else leaf.slices.setdefault((source, False), {})
@@ -820,9 +827,7 @@ class Importer:
             if not detail(r):
                 continue
             n += 1
-            vals = defaultdict(Decimal)
-            for c, k in cols.items():
-                vals[k] += r.amounts.get(c, ZERO)
+            vals = field_sums(r, cols)
             if any(k[1] and k[0] != "all" for k in vals):
                 vals.pop(("all", True), None)
             if per_leaf:
@@ -929,9 +934,7 @@ class Importer:
                                                  t.sheet.where(r.r)))
                     continue
                 gov = cand[0]
-            vals = defaultdict(Decimal)
-            for c, k in cols.items():
-                vals[k] += r.amounts.get(c, ZERO)
+            vals = field_sums(r, cols)
             out.append((r, code, name, gov, gov_name, vals))
         return rows, cols, out
 
