@@ -51,8 +51,9 @@ LABELS = {"check": "check", "docx": "render DOCX", "pdf": "render PDF", "both": 
           "pdf_rev": "render PDF after a one-figure revision",
           "pdf_cold": "render PDF, caches off",
           "lo": "LibreOffice DOCX→PDF"}
-# a one-figure revision: an economic row's amount (办公费 in gaoping), a new value at every run
-REVISED = re.compile(r"(amount: )(\d+\.\d\d)(\}\s*# 办公费)")
+# a one-figure revision as issue 17 defines it: a 项 amount (事业运行's 公用经费 in gaoping), a new
+# value at every run; it changes the totals, the tables and sentences showing them and the chart
+REVISED = re.compile(r"(\{code: \"2010450\"[^}\n]*office: )(\d+\.\d\d)(\})")
 
 
 # ---- running one command ----------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Charts (pie) drawn with matplotlib in a CJK font: SVG for the PDF, PNG for the DOCX.
+"""Pie charts: the SVG (PDF, HTML, DOCX) written here from the figures, the PNG (the DOCX's fallback
+for readers without SVG) drawn by matplotlib in a CJK font on the same geometry, only when a DOCX
+asks for it.
 
 Output is deterministic (fixed SVG ids, no dates) so that rendering twice gives the same bytes.
 """
@@ -32,18 +34,63 @@ def _setup():
     _READY = True
 
 
-def pie(labels: list[str], values: list[Decimal], title: str) -> tuple[bytes, bytes]:
-    """(SVG, PNG) of a pie chart. Cached on disk by its data (see cache.py): a hit skips importing
-    matplotlib and gives the same bytes as drawing it again."""
+COLORS = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
+          "#636363", "#997300"]
+W, H, R, CX, CY = 640, 360, 150, 180, 180      # the drawing (px at 100 dpi), the pie's radius and centre
+FONT = 12.5                                     # legend text: 9 pt at 100 dpi
+
+
+def _legend(labels, values) -> list[str]:
+    return [f"{name} {v:.2f}万元 {p:.2f}%" for name, v, p in zip(labels, values, shares(values))]
+
+
+def _fractions(values) -> list[float]:
+    data = [float(v) for v in values]   # drawing only; every printed figure comes from Decimal
+    if sum(data) <= 0:
+        data = [1.0 for _ in data]
+    return [d / sum(data) for d in data]
+
+
+def pie_svg(labels: list[str], values: list[Decimal], title: str) -> bytes:
+    """The pie as SVG: wedges clockwise from twelve o'clock, the legend (name, amount, share) at
+    the right in text, so that it is searchable and copyable in the PDF."""
+    import math
+    from xml.sax.saxutils import escape
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}">',
+           f"<title>{escape(title)}</title>"]
+    start, fonts = 0.0, ", ".join(CJK_FONTS + ["sans-serif"])
+    for i, f in enumerate(_fractions(values)):
+        color = COLORS[i % len(COLORS)]
+        if f >= 0.999999:
+            out.append(f'<circle cx="{CX}" cy="{CY}" r="{R}" fill="{color}" stroke="#fff" stroke-width="0.8"/>')
+        elif f > 0:
+            a0, a1 = start * 2 * math.pi, (start + f) * 2 * math.pi
+            x0, y0 = CX + R * math.sin(a0), CY - R * math.cos(a0)
+            x1, y1 = CX + R * math.sin(a1), CY - R * math.cos(a1)
+            out.append(f'<path d="M{CX} {CY}L{x0:.2f} {y0:.2f}A{R} {R} 0 {int(f > 0.5)} 1 {x1:.2f} {y1:.2f}Z" '
+                       f'fill="{color}" stroke="#fff" stroke-width="0.8"/>')
+        start += f
+    lines = _legend(labels, values)
+    top = CY - (len(lines) - 1) * FONT * 1.6 / 2
+    for i, text in enumerate(lines):
+        y = top + i * FONT * 1.6
+        out.append(f'<rect x="{2 * CX + 20}" y="{y - 5:.2f}" width="18" height="10" fill="{COLORS[i % len(COLORS)]}"/>'
+                   f'<text x="{2 * CX + 46}" y="{y + FONT * 0.36:.2f}" font-size="{FONT}" '
+                   f'font-family="{escape(fonts)}" fill="#000">{escape(text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out).encode("utf-8")
+
+
+def pie_png(labels: list[str], values: list[Decimal], title: str) -> bytes:
+    """The same pie as PNG (150 dpi). Cached on disk by its data (see cache.py): a hit skips
+    importing matplotlib and gives the same bytes as drawing it again."""
     from .. import cache
     k = cache.key("pie", _code_version(), list(labels), [str(v) for v in values], title)
-    svg, png = cache.get("charts", k + ".svg"), cache.get("charts", k + ".png")
-    if svg is not None and png is not None:
-        return svg, png
-    svg, png = _draw_pie(labels, values, title)
-    cache.put("charts", k + ".svg", svg)
-    cache.put("charts", k + ".png", png)
-    return svg, png
+    png = cache.get("charts", k + ".png")
+    if png is None:
+        png = _draw_pie(labels, values)
+        cache.put("charts", k + ".png", png)
+    return png
 
 
 def _code_version() -> str:
@@ -66,25 +113,28 @@ def _code_version() -> str:
         return f"{mpl}:{fonts}:" + __import__("hashlib").sha256(fh.read()).hexdigest()
 
 
-def _draw_pie(labels: list[str], values: list[Decimal], title: str) -> tuple[bytes, bytes]:
+def _draw_pie(labels: list[str], values: list[Decimal]) -> bytes:
     _setup()
     import matplotlib.pyplot as plt
-    pcts = shares(values)
-    legend = [f"{name} {v:.2f}万元 {p:.2f}%" for name, v, p in zip(labels, values, pcts)]
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
-    colors = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
-              "#636363", "#997300"]
-    data = [float(v) for v in values]  # drawing only; every printed figure comes from Decimal above
-    if sum(data) <= 0:
-        data = [1.0 for _ in data]
-    wedges, _ = ax.pie(data, colors=colors[: len(data)] * (len(data) // 10 + 1), startangle=90,
-                       counterclock=False, wedgeprops={"linewidth": 0.8, "edgecolor": "white"})
-    ax.axis("equal")
-    ax.legend(wedges, legend, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9)
-    fig.subplots_adjust(left=0.02, right=0.55, top=0.95, bottom=0.05)
-    svg = io.BytesIO()
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    from matplotlib.patches import Rectangle, Wedge
+    fig = plt.figure(figsize=(W / 100, H / 100), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, W)
+    ax.set_ylim(H, 0)            # the SVG's coordinates: y downwards
+    ax.axis("off")
+    start = 0.0
+    for i, f in enumerate(_fractions(values)):
+        if f > 0:                # the SVG's clockwise-from-twelve in these (y down) data coordinates
+            ax.add_patch(Wedge((CX, CY), R, start * 360 - 90, (start + f) * 360 - 90,
+                               facecolor=COLORS[i % len(COLORS)], edgecolor="white", linewidth=0.8))
+        start += f
+    lines = _legend(labels, values)
+    top = CY - (len(lines) - 1) * FONT * 1.6 / 2
+    for i, text in enumerate(lines):
+        y = top + i * FONT * 1.6
+        ax.add_patch(Rectangle((2 * CX + 20, y - 5), 18, 10, facecolor=COLORS[i % len(COLORS)]))
+        ax.text(2 * CX + 46, y, text, fontsize=9, va="center", ha="left")
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
     plt.close(fig)
-    return svg.getvalue(), png.getvalue()
+    return png.getvalue()

@@ -193,12 +193,20 @@ def with_variant(style: dict, budget) -> dict:
 
 @dataclass
 class Assets:
-    """Files the markup refers to (charts), by name."""
+    """Files the markup refers to (charts), by name; `later`: files made only when a writer asks
+    (the charts' PNG fallbacks, for the DOCX)."""
     files: dict[str, bytes] = field(default_factory=dict)
+    later: dict = field(default_factory=dict)
 
     def add(self, name: str, data: bytes) -> str:
         self.files[name] = data
         return name
+
+    def all(self) -> dict[str, bytes]:
+        for name, make in list(self.later.items()):
+            self.files[name] = make()
+            del self.later[name]
+        return self.files
 
 
 class Document:
@@ -245,13 +253,16 @@ class Document:
         return Change(Decimal(current), prior_item.amount)
 
     def chart(self, kind: str, labels, values, title: str) -> str:
-        """Draw a chart, register it as an asset (SVG for PDF, PNG for DOCX); return the SVG name."""
+        """Draw a chart, register it as an asset (its SVG; the PNG fallback for the DOCX is drawn
+        when asked); return the SVG name."""
+        from functools import partial
+
         from . import charts
         self._chart_no += 1
         stem = f"chart-{self._chart_no}"
-        svg, png = charts.pie(list(labels), [Decimal(v) for v in values], title)
-        self.assets.add(stem + ".png", png)
-        return self.assets.add(stem + ".svg", svg)
+        args = (list(labels), [Decimal(v) for v in values], title)
+        self.assets.later[stem + ".png"] = partial(charts.pie_png, *args)
+        return self.assets.add(stem + ".svg", charts.pie_svg(*args))
 
     def document_date(self) -> str:
         """ISO date of the document properties: the publish date, else 1 January of the budget year."""
@@ -458,7 +469,7 @@ def render_docx(html: str, assets: Assets, style, draft=False, pdf: bytes | None
     """`pdf`: the PDF of the same markup, whose page numbers the DOCX contents are prefilled with."""
     from ..writers.docx import render_docx as _docx
     st = get_style(style)
-    return _docx(html, assets.files, draft=draft, tweaks=st.config.get("docx"),
+    return _docx(html, assets.all(), draft=draft, tweaks=st.config.get("docx"),
                  reference=reference_docx(st), pdf=pdf)
 
 

@@ -28,9 +28,39 @@ def _init(parent: int) -> None:     # pragma: no cover - runs in the pool's proc
         pass
     if os.getppid() != parent:
         os._exit(1)
-    import weasyprint  # noqa: F401 - what the process exists for
+    import_weasyprint()             # what the process exists for
     gc.freeze()                     # the imported modules: never scanned again
     gc.disable()
+
+
+def import_weasyprint():
+    """Import WeasyPrint, with ctypes' library search answered from one `ldconfig -p` meanwhile.
+    WeasyPrint tries several names per library; through cffi each unknown name costs ctypes'
+    `find_library` a run of ldconfig, gcc and ld (a quarter of a second per process here). A name
+    the loader cache lacks gets None, and WeasyPrint goes on to its next name (the sonames it
+    ends with are opened by the dynamic loader itself, LD_LIBRARY_PATH included)."""
+    import sys
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+    import re
+    import subprocess
+    try:
+        known = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        known = None
+    original = ctypes.util.find_library
+
+    def find_library(name):
+        m = re.search(r"\s(lib%s\.so[^\s]*) " % re.escape(name), known)
+        return m.group(1) if m else None
+    if known:
+        ctypes.util.find_library = find_library
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = original
+    return weasyprint
 
 
 def lay_out(*args):                 # pragma: no cover - runs in the pool's processes

@@ -134,6 +134,8 @@ _PREPARED: dict = {}
 def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None = None) -> tuple[bytes, list]:
     """(PDF bytes, per page [width, height, anchors, bookmarks]) of one document. The style sheets
     and font configuration are parsed once per process and style."""
+    from .pdfpool import import_weasyprint
+    import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -189,11 +191,12 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     p = plan(html)
     if p is None:
         return None
-    import weasyprint
+    from importlib.metadata import version
+
     from .. import cache
     from .pdffonts import system_fonts
     head, tail, pieces = p
-    common = cache.key(VERSION, weasyprint.__version__, sorted(system_fonts().items()), tuple(css),
+    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css),
                        sorted((n, hashlib.sha256(b).hexdigest()) for n, b in assets.items()))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
     futures = {i: _get(pool, cache.key(common, head, pieces[i].markup, tail), head + pieces[i].markup + tail,
