@@ -191,6 +191,25 @@ def test_a_revision_lays_out_only_the_sections_it_changes(tmp_path, monkeypatch)
     assert b"%PDF" == pdf[:4]
 
 
+def test_a_changed_chart_lays_out_only_the_section_that_shows_it(tmp_path, monkeypatch):
+    """A 项 amount changes the totals, their tables and sentences and the chart's shares; the
+    绩效目标表, the glossary and the frame (the same pages) still come from the cache."""
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(tmp_path))
+    path = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"
+    html, assets, css = markup(path)
+    laid = []
+    real = sections.lay_out
+    monkeypatch.setattr(sections, "lay_out", lambda m, *a, **k: laid.append(m) or real(m, *a, **k))
+    pdf_writer.render_pdf(html, assets, css)
+    laid.clear()
+    revised, new_assets, css = markup(path, lambda t: t.replace("office: 12.66}", "office: 12.67}", 1))
+    assert new_assets["chart-1.svg"] != assets["chart-1.svg"]
+    pdf_writer.render_pdf(revised, new_assets, css)
+    assert laid and not any(f'id="{sections.MARK}p' in m for m in laid)       # no frame
+    for kept in ("名词解释", "项目支出绩效目标表"):
+        assert not any(kept in m for m in laid), kept
+
+
 def test_a_table_too_long_to_hold_is_split_at_rows_with_its_header(tmp_path, monkeypatch):
     monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(tmp_path))
     monkeypatch.setattr(sections, "ROWS", 4000)

@@ -196,10 +196,14 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     from .. import cache
     from .pdffonts import system_fonts
     head, tail, pieces = p
-    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css),
-                       sorted((n, hashlib.sha256(b).hexdigest()) for n, b in assets.items()))
+    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css))
+    digests = {n: hashlib.sha256(b).hexdigest() for n, b in assets.items()}
+
+    def key(markup: str, *more) -> str:     # a layout depends on the assets it names only
+        return cache.key(common, head, markup, tail, *more, sorted(
+            (n, d) for n, d in digests.items() if any(n.rpartition(".")[0] in t for t in (markup, head, tail, *css))))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
-    futures = {i: _get(pool, cache.key(common, head, pieces[i].markup, tail), head + pieces[i].markup + tail,
+    futures = {i: _get(pool, key(pieces[i].markup), head + pieces[i].markup + tail,
                        (*css, BARE_CSS), assets) for i in body}      # longest first: the pool ends on a short one
     tick = progress or (lambda n, total: None)
     done, spill = {}, tempfile.TemporaryDirectory(prefix="disclosure-gen-")
@@ -214,7 +218,7 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     # it comes from the cache too
     frame = head + "\n".join(_mark(pc.markup, i, 0) if pc.late else _skeleton(pc, done[i][1], i)
                              for i, pc in enumerate(pieces)) + tail
-    frame_pdf, frame_pages = _result(_get(pool, cache.key(common, "frame", frame, sorted(meta.items())),
+    frame_pdf, frame_pages = _result(_get(pool, key(frame, "frame", sorted(meta.items())),
                                           frame, tuple(css), assets, meta), frame, tuple(css), assets, meta)
     tick(len(body) + 1, len(body) + 1)
     with spill:
