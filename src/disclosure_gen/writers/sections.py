@@ -324,35 +324,18 @@ def _outline(pdf, pages: list) -> None:
     """The outline from the pages' bookmarks [level, label, [x, y], state]: a bookmark goes under the
     last one of a lower level (as WeasyPrint nests them)."""
     import pikepdf
-    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
-    stack, closed = [(0, root)], set()
-    for number, (height, bookmarks) in enumerate(pages):
-        for level, label, (x, y), state in bookmarks:
-            while stack[-1][0] >= level:
-                stack.pop()
-            parent = stack[-1][1]
-            o = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(label), Parent=parent, Dest=pikepdf.Array(
-                [pdf.pages[number].obj, pikepdf.Name.XYZ, x * 0.75, (height - y) * 0.75, 0])))
-            if "/Last" in parent:
-                o.Prev, parent.Last.Next = parent.Last, o
-            else:
-                parent.First = o
-            parent.Last = o
-            stack.append((level, o))
-            if state == "closed":
-                closed.add(o.objgen)
-
-    def count(item) -> int:                     # visible descendants; negative when closed
-        n, child = 0, item.get("/First")
-        while child is not None:
-            n, child = n + 1 + max(count(child), 0), child.get("/Next")
-        item.Count = -n if item.objgen in closed else n
-        return int(item.Count)
-    count(root)
-    if "/Outlines" in pdf.Root:
-        del pdf.Root["/Outlines"]
-    if "/First" in root:
-        pdf.Root.Outlines = root
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        stack = [(0, outline.root)]
+        for number, (height, bookmarks) in enumerate(pages):
+            for level, label, (x, y), state in bookmarks:
+                while stack[-1][0] >= level:
+                    stack.pop()
+                item = pikepdf.OutlineItem(label, pikepdf.Array([pdf.pages[number].obj, pikepdf.Name.XYZ, x * 0.75,
+                                                                 (height - y) * 0.75, 0]))
+                item.is_closed = state == "closed"
+                stack[-1][1].append(item)
+                stack.append((level, item.children))
 
 
 def _labels(pdf, marks: list) -> None:
