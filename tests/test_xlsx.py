@@ -190,13 +190,7 @@ def test_libreoffice_reads_the_same_figures(rendered, tmp_path):
 
 
 # ---- in: round trip -----------------------------------------------------------------------------------------
-# A department-wide file (units' totals, huangpi) does not round-trip yet: the import does not read the
-# 部门（单位）代码 column, the department row or the units' totals of 表5-2 (known, see the closing note).
-_DEPT_WIDE = pytest.mark.xfail(strict=True, reason="import of department-wide tables (units' totals) not done")
-
-
-@pytest.mark.parametrize("stem", [pytest.param(p.stem, marks=_DEPT_WIDE) if p.stem.startswith("huangpi") else p.stem
-                                  for p in INPUTS])
+@pytest.mark.parametrize("stem", [p.stem for p in INPUTS])
 def test_round_trip_gives_the_same_tables(rendered, tmp_path, stem):
     loaded, style, html, data = rendered[stem]
     book = tmp_path / "公开表.xlsx"
