@@ -1055,12 +1055,18 @@ class Importer:
             for c in names:
                 if "单位" in t.labels[c][-1] and "项目" not in t.labels[c][-1]:
                     roles[c] = "unit_name"
+        # one amount column and no column by source: the money is the row's (its 资金来源 cell, else
+        # 一般公共预算, said in the summary)
+        no_sources = not any(col_source(t.labels[c]) for c, r in roles.items() if r == "amount")
+        if no_sources and not by_text:
+            self.todo.append(f"{Path(t.sheet.file).name}!{t.sheet.name}：项目支出不分资金来源，已记为一般公共预算，"
+                             "请核对 projects 的 amounts")
 
         def pick(path):
             s = col_source(path)
             if s is None:
                 # one amount column beside a 资金来源 column: the row's source says whose money it is
-                if by_text and (path[-1] in ("合计", "金额", "小计", "预算数") or path[-1].endswith("金额")):
+                if (by_text or no_sources) and (path[-1] in ("合计", "金额", "小计", "预算数") or path[-1].endswith("金额")):
                     return ("row", is_carry(path) or carry_default)
                 return None
             return (s, is_carry(path) or carry_default)

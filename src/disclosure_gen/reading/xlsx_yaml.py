@@ -261,6 +261,7 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             hit = known_codes[0]        # a 单位 budget: the tables' one unit is the file's one unit
         code_map[code] = hit or code
     many = len(known_codes) > 1
+    lines_by_unit = many and not data.get("dept_wide")     # department-wide detail: lines without unit
 
     def ucode(c):
         return code_map.get(c, c)
@@ -307,7 +308,7 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             continue
         for ln in lines:
             d = _flow({"code": ln["code"], "name": ln["name"]})
-            if many:
+            if lines_by_unit:
                 d["unit"] = ucode(ln["unit"])
             if ln["source"] != "一般公共预算":
                 d["source"] = ln["source"]
@@ -359,7 +360,7 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             changes.append(f"经济分类 {g[0]}→{g[1]}：新增")
         for e in items:
             d = _flow({"code": e["code"], "gov": e["gov"], "amount": N(e["amount"])})
-            if many:
+            if lines_by_unit:
                 d["unit"] = ucode(e["unit"])
             if e["kind"] != "basic":
                 d["kind"] = e["kind"]
@@ -405,6 +406,9 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
         changes.append(f"项目“{d.get('name')}”：新表中没有，已删除（其绩效目标文字随之删除）")
     _replace_list(doc, "projects", old, new_list)
 
+    if data.get("dept_wide"):
+        _replace_unit_totals(units, data, ucode, wan, N, changes)
+
     # small blocks
     sg = {}
     for it in SANGONG_ITEMS:
@@ -445,6 +449,45 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
     buf = io.StringIO()
     y.dump(doc, buf)
     return buf.getvalue(), changes
+
+
+def _replace_unit_totals(units, data, ucode, wan, N, changes):
+    """units[].totals of a department-wide file from the by-unit tables; a unit whose totals are
+    the same keeps them as written."""
+    by_code = {str(u.get("code")): u for u in units if isinstance(u, dict)}
+
+    def norm_items(items, get):
+        out = set()
+        for t in items:
+            vals = tuple(get(t, k).quantize(Decimal("0.01")) for k in ("personnel", "office", "project"))
+            if any(vals):
+                out.add((str(get(t, "source")), bool(get(t, "carryover")), vals))
+        return out
+    for code, items in data["unit_totals"].items():
+        u = by_code.get(ucode(code))
+        if u is None:
+            changes.append(f"单位 {code} {data['units'].get(code, '')}：新表中有，文件中没有，请在 units 中补充")
+            continue
+        cur = u.get("totals")
+        cur_items = cur if isinstance(cur, list) else [cur] if isinstance(cur, dict) else []
+        old = norm_items([t for t in cur_items if isinstance(t, dict)], lambda t, k: (
+            (t.get(k) or ("一般公共预算" if k == "source" else False)) if k in ("source", "carryover") else wan(t.get(k))))
+        new = norm_items(items, lambda t, k: t[k])
+        if old == new:
+            continue
+
+        def flow(t):
+            d = {}
+            if t["source"] != "一般公共预算":
+                d["source"] = t["source"]
+            if t["carryover"]:
+                d["carryover"] = True
+            d.update({k: N(t[k]) for k in ("personnel", "office", "project")})
+            return _flow(d)
+        from ruamel.yaml.comments import CommentedSeq
+        u["totals"] = flow(items[0]) if len(items) == 1 else CommentedSeq([flow(t) for t in items])
+        changes.append(f"单位 {u.get('code')} {u.get('name')} 合计：" + "，".join(
+            f"{k} {num(t[k])}" for t in items for k in ("personnel", "office", "project")))
 
 
 def _replace_list(doc, key, old, new_list):
