@@ -736,3 +736,25 @@ def test_into_a_department_wide_file_replaces_the_units_totals(rendered, tmp_pat
     assert not a.errors, [f.format() for f in a.errors]
     html_a, _x, _d = render.render_html(a.facts, style)
     assert_same_tables(tables(blobs["html"].decode("utf-8")), tables(html_a))
+
+
+def test_department_wide_export_into_a_style_listing_each_units_lines(rendered, tmp_path, department_wide):
+    """A style that prints each unit's lines (no `department_wide` in style.yaml): the department's
+    项 and 经济分类 lines are split over the units so that each unit has its printed totals."""
+    from disclosure_gen.reading import xlsx_units
+    from disclosure_gen.render import styles
+    other = next(s for s in styles.available() if not xlsx_units.style_is_department_wide(s))
+    loaded, style, html, data = rendered[department_wide[0]]
+    book = tmp_path / "部门导出.xlsx"
+    export_department_wide(loaded.facts, book)
+    res = xlsx_import.import_files([str(book)], other)
+    new = check.load("x.yaml", res.text)
+    assert new.budget is not None and not new.errors, [f.format() for f in new.errors]
+    assert not new.facts.dept_wide and all(ln.unit for ln in new.budget.expenditure + new.budget.economic)
+    for u in loaded.budget.units:
+        want, have = loaded.facts.unit_total(u.code), new.facts.unit_total(u.code)
+        for k in ("all", "personnel", "office", "project"):
+            assert have(k) == want(k), (u.code, k)
+    for k in ("all", "personnel", "office", "project"):
+        assert new.facts.econ_total(k if k != "all" else "basic") == loaded.facts.econ_total(k if k != "all" else "basic")
+    assert any("已按各单位合计拆分到各单位" in t for t in res.todo)

@@ -1748,7 +1748,8 @@ def build(imp: Importer) -> Result:
     if n_proj:
         notes.append(f"{n_proj} 个科目的项目支出表中没有逐行分为其他运转类/特定目标类，已按项目类型合计推算，请核对 ops/target")
     totals = {}
-    if dept_wide:
+    no_leaf_units = len(units) > 1 and all(not u for u, _c in imp.leaves)
+    if no_leaf_units and (imp.unit_kinds or imp.unit_streams):
         streams = {}
         for u, d in imp.unit_streams.items():
             code = unit_of(u)
@@ -1759,7 +1760,13 @@ def build(imp: Importer) -> Result:
                 streams.setdefault(code, {})[ck] = streams.get(code, {}).get(ck, ZERO) + v
         totals, tnotes = xlsx_units.unit_totals(imp, units, final, projects, streams)
         notes += tnotes
-    elif len(units) > 1 and all(not u for u, _c in imp.leaves):
+        if not dept_wide:   # this style lists each unit's lines: the department's split by the units' totals
+            leaves, final, econ_lines = xlsx_units.split_by_unit(leaves, final, econ_lines, totals, units)
+            totals = {}
+            notes.append("表中的支出科目和经济分类只有部门合计，各单位只有合计：已按各单位合计拆分到各单位"
+                         "（每个单位的人员经费、公用经费、项目支出与表中相同；单位内各科目的拆分是推算的），"
+                         "请核对 expenditure / economic 的 unit")
+    elif no_leaf_units:
         notes.append(f"表中的支出科目只有{imp.meta['kind'] or '部门'}合计，不分单位：已全部记在第一个单位"
                      f"“{units[default_unit]}”下，请按单位拆分 expenditure / economic 的 unit")
 

@@ -125,3 +125,54 @@ def unit_totals(imp, units: dict, final: dict, projects: list, streams: dict) ->
         names = "、".join(dict.fromkeys(units[u] for u, _p in guessed))
         notes.append(f"表中没有按单位印出的部分合计已记在{names}下，请核对 units 的 totals")
     return out, notes
+
+
+def split_by_unit(leaves: dict, final: dict, econ_lines: list, totals: dict, units: dict):
+    """For a style that lists each unit's lines: the department's 项 and 经济分类 lines split over
+    the units so that each unit's personnel, office and project money (per source and carry-over)
+    is its printed total. Which 项 of a unit holds the money no table says: the split follows the
+    code order (north-west corner rule). Returns (leaves, final, econ_lines) keyed by unit."""
+    from dataclasses import replace
+
+    from .xlsx import northwest
+    order = list(units)
+    want: dict[tuple, dict] = defaultdict(dict)
+    for u, items in totals.items():
+        for t in items:
+            for g in PARTS:
+                key = (t["source"], t["carryover"], g)
+                want[key][u] = want[key].get(u, ZERO) + t[g]
+
+    def cols_for(key, whole):
+        cols = [want.get(key, {}).get(u, ZERO) for u in order]
+        if not any(cols):           # no unit printed any of it: the first unit's
+            cols = [whole] + [ZERO] * (len(order) - 1)
+        return cols
+    cells: dict[tuple, list] = defaultdict(list)
+    for key in sorted(final, key=lambda k: k[1]):
+        for (s, c, k), v in final[key].items():
+            if v:
+                cells[(s, c, GROUP[k])].append((key, k, v))
+    new_final: dict = defaultdict(lambda: defaultdict(Decimal))
+    new_leaves: dict = {}
+    for g, items in cells.items():
+        m = northwest([v for _k, _x, v in items], cols_for(g, sum((v for _k, _x, v in items), ZERO)))
+        for (key, k, _v), row in zip(items, m):
+            for u, a in zip(order, row):
+                if a:
+                    nk = (u, key[1])
+                    new_final[nk][(g[0], g[1], k)] += a
+                    if nk not in new_leaves:
+                        new_leaves[nk] = replace(leaves[key], unit=u)
+    econ_cells: dict[tuple, list] = defaultdict(list)
+    for e in econ_lines:
+        g = "project" if e["kind"] != "basic" else "personnel" if e["code"][:3] in ("301", "303") else "office"
+        econ_cells[(e["source"], e["carryover"], g)].append(e)
+    new_econ = []
+    for g, items in econ_cells.items():
+        m = northwest([e["amount"] for e in items], cols_for(g, sum((e["amount"] for e in items), ZERO)))
+        for e, row in zip(items, m):
+            for u, a in zip(order, row):
+                if a:
+                    new_econ.append({**e, "unit": u, "amount": a})
+    return new_leaves, new_final, new_econ
