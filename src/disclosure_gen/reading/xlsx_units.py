@@ -72,6 +72,13 @@ def unit_totals(imp, units: dict, final: dict, projects: list, streams: dict) ->
     sources_of_all = len(dept) == 1
     out: dict[str, list] = {u: [] for u in units}
     guessed = set()
+    # the streams the units print that the department's detail lacks stay what the units print
+    # (`check` then says the units' totals differ from the department's)
+    printed = {(src if src != "all" else "一般公共预算", False) for (_u, src) in imp.unit_kinds}
+    printed |= {k for d in streams.values() for k, v in d.items() if v}
+    for k in printed - set(dept):
+        dept[k] = defaultdict(Decimal)
+    sources_of_all = sources_of_all or not any(any(d.values()) for d in dept.values())
     for (s, c), d in sorted(dept.items(), key=lambda x: (x[0][1], x[0][0])):
         rows: dict[str, dict] = {}
         for u in units:
