@@ -455,6 +455,11 @@ def _replace_unit_totals(units, data, ucode, wan, N, changes):
     """units[].totals of a department-wide file from the by-unit tables; a unit whose totals are
     the same keeps them as written."""
     by_code = {str(u.get("code")): u for u in units if isinstance(u, dict)}
+    if not all(u.get("totals") is not None for u in by_code.values()):
+        # the file lists each unit's lines: its structure stays; the units' totals are only reported
+        changes.append("新表中明细只按部门汇总、各单位只有合计；文件按单位填写明细（units 没有 totals），"
+                       "各单位合计未写入，请核对各单位的 expenditure / economic")
+        return
 
     def norm_items(items, get):
         out = set()
