@@ -1214,8 +1214,9 @@ class Importer:
             if r.total or norm(r.name).endswith("合计"):
                 total = (r.amounts.get(c0, ZERO), t.sheet.where(r.r, c0))
                 continue
-            if r.name:
-                self.running.append((r.name, r.amounts.get(c0, ZERO), t.sheet.where(r.r)))
+            name = r.name or r.extra.get("unit_name", "")
+            if name:
+                self.running.append((name, r.amounts.get(c0, ZERO), t.sheet.where(r.r)))
         if not any(w.startswith(f"{Path(t.sheet.file).name}!{t.sheet.name}!") for _n, _a, w in self.running) \
                 and total is not None:
             self.running.append((t.unit_hint, total[0], total[1]))
@@ -1427,7 +1428,8 @@ def build(imp: Importer) -> Result:
     from . import xlsx_units
     dept_wide = xlsx_units.is_department_wide(imp, units, imp.style or imp.meta["style"] or _styles.default_name())
     unit_streams = imp.unit_streams
-    if dept_wide:       # the 项 rows are the department's: their sources are those of all units together
+    if len(units) > 1 and not any(u for u, _c in imp.leaves):
+        # the 项 rows are the department's: their sources are those of all units together
         merged: dict = {}
         for d in imp.unit_streams.values():
             for k, v in d.items():
