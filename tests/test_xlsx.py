@@ -644,12 +644,13 @@ def export_department_wide(facts, path, unit="元"):
     _sheet(wb, Y + "一般公共预算基本支出经济分类预算表", (
         [("科目编码", 1), ("科目名称", 1), ("合计", 1), ("人员经费", 1), ("公用经费", 1)], None), rows, unit=unit, meta=meta)
     # projects: one row each, its unit in a column of its own
-    rows = [[p.code, p.name, f.unit_by_code[p.unit].name, p.type, y(sum(p.model.amounts.values(), Decimal(0)))]
+    pt = f.projects_total(carry=None)
+    rows = [[p.code, p.name, f.unit_by_code[p.unit].name, p.type, y(p.v()), y(p.v("all", "gpb")), y(p.v("all", "fund"))]
             for p in f.projects]
-    rows.append(["合计", None, None, None, y(f.projects_total(carry=None)())])
+    rows.append(["合计", None, None, None, y(pt()), y(pt("all", "gpb")), y(pt("all", "fund"))])
     _sheet(wb, Y + "项目支出预算表", (
-        [("项目编码", 1), ("项目名称", 1), ("单位名称", 1), ("项目类型", 1), ("金额", 1)], None), rows,
-        unit=unit, meta=meta)
+        [("项目编码", 1), ("项目名称", 1), ("单位名称", 1), ("项目类型", 1), ("合计", 1), ("一般公共预算", 1),
+         ("政府性基金预算", 1)], None), rows, unit=unit, meta=meta)
     labels = {"因公出国": "因公出国（境）费", "公务接待": "公务接待费", "公务用车购置": "公务用车购置费",
               "公务用车运行": "公务用车运行维护费"}
     rows = [[labels[it], y(f.sangong_amount(it))] for it in SANGONG_ITEMS] + [["合计", y(f.sangong_amount("合计"))]]
@@ -758,3 +759,41 @@ def test_department_wide_export_into_a_style_listing_each_units_lines(rendered, 
     for k in ("all", "personnel", "office", "project"):
         assert new.facts.econ_total(k if k != "all" else "basic") == loaded.facts.econ_total(k if k != "all" else "basic")
     assert any("已按各单位合计拆分到各单位" in t for t in res.todo)
+
+
+def _department_wide_with_fund_money(stem: str) -> str:
+    """The department-wide file with money of a second source: a 政府性基金 project of the second
+    unit on a 项 of its own, that unit's totals by source (a list)."""
+    from ruamel.yaml import YAML
+    y = YAML()
+    doc = y.load((ROOT / "inputs" / f"{stem}.yaml").read_text(encoding="utf-8"))
+    doc.pop("overall_form", None)      # its 项目支出情况 would have to list the new project too
+    doc["expenditure"].append({"code": "2120899", "name": "其他国有土地使用权出让收入安排的支出",
+                               "source": "政府性基金预算", "target": 50})
+    u = doc["units"][1]
+    u["totals"] = [dict(u["totals"]), {"source": "政府性基金预算", "project": 50}]
+    code = str(doc["projects"][0]["code"])
+    doc["projects"].append({"name": "土地出让收入安排项目", "code": code[:-3] + "199", "unit": u["code"],
+                            "type": "特定目标类", "function": "2120899", "amounts": {"政府性基金预算": 50}})
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("shape", ["own", "export"])
+def test_department_wide_with_two_sources(tmp_path, department_wide, shape):
+    """Units' totals by source: the by-unit income table says which unit has which source."""
+    src = tmp_path / "src.yaml"
+    src.write_text(_department_wide_with_fund_money(department_wide[0]), encoding="utf-8")
+    loaded = check.load(str(src))
+    assert not loaded.errors, [f.format() for f in loaded.errors]
+    blobs, _x, style = pipeline.render_loaded(loaded, formats=("html", "xlsx"))
+    book = tmp_path / "b.xlsx"
+    if shape == "own":
+        book.write_bytes(blobs["xlsx"])
+    else:
+        export_department_wide(loaded.facts, book)
+    new, got = import_to_tables(tmp_path, [book], style, extra=["--style", style])
+    assert_same_tables(tables(blobs["html"].decode("utf-8")), got)
+    second = new.budget.units[1]
+    assert isinstance(second.totals, list) and {t.source for t in second.totals} == {"一般公共预算", "政府性基金预算"}
