@@ -701,7 +701,7 @@ def test_department_wide_units_disagreeing_with_the_department_row(rendered, tmp
     wb.save(book)
     res = xlsx_import.import_files([str(book)], style)
     hits = [f for f in res.findings if f.rule == "import.total" and f.where.endswith(f"!{dept[2].coordinate}")]
-    assert hits and "≠ 明细之和" in hits[0].message
+    assert hits and "≠ 明细之和" in hits[0].message and f"部门行 {loaded.budget.agency.code}" in hits[0].message
 
 
 def test_into_a_department_wide_file_replaces_the_units_totals(rendered, tmp_path, capsys, department_wide):

@@ -765,7 +765,8 @@ class Importer:
                 want = sum((d.amounts.get(c, ZERO) for d in covered), ZERO)
                 got = r.amounts.get(c, ZERO)
                 if (got - want).quantize(CENT) != 0 and abs(got - want) >= Decimal("0.005"):
-                    label = "合计" if r.total else f"{r.code} {r.name}"
+                    label = (f"部门行 {r.unit_code} {r.name}" if r.extra.get("dept_row") else "合计" if r.total
+                             else f"{r.code} {r.name}")
                     col = "/".join(t.labels[c])
                     self.findings.append(Finding(
                         "warning", "import.total",
