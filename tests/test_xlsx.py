@@ -190,13 +190,7 @@ def test_libreoffice_reads_the_same_figures(rendered, tmp_path):
 
 
 # ---- in: round trip -----------------------------------------------------------------------------------------
-# A department-wide file (units' totals, huangpi) does not round-trip yet: the import does not read the
-# 部门（单位）代码 column, the department row or the units' totals of 表5-2 (known, see the closing note).
-_DEPT_WIDE = pytest.mark.xfail(strict=True, reason="import of department-wide tables (units' totals) not done")
-
-
-@pytest.mark.parametrize("stem", [pytest.param(p.stem, marks=_DEPT_WIDE) if p.stem.startswith("huangpi") else p.stem
-                                  for p in INPUTS])
+@pytest.mark.parametrize("stem", [p.stem for p in INPUTS])
 def test_round_trip_gives_the_same_tables(rendered, tmp_path, stem):
     loaded, style, html, data = rendered[stem]
     book = tmp_path / "公开表.xlsx"
@@ -595,3 +589,211 @@ def test_round_trip_with_carry_over_and_other_sources(tmp_path, style):
     book.write_bytes(blobs["xlsx"])
     _new, got = import_to_tables(tmp_path, [book], style)
     assert_same_tables(tables(blobs["html"].decode("utf-8")), got)
+
+
+# ---- a department-wide export: the detail for the whole 部门, each unit only with its totals ----------------
+def export_department_wide(facts, path, unit="元"):
+    """A 部门's budget as the budget system exports it when the detail is department-wide (not our own
+    layout): tables by unit (a 单位代码 column, the department's row above its units, 合计 first or
+    last), tables by subject for the whole department (split 类/款/项), projects with a 单位 column."""
+    f = facts
+    a = f.b.agency
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    y = lambda x: _y(x, unit)  # noqa: E731
+    Y = f"{f.year}年"
+    meta = a.short_name or a.name
+    # income by unit: department row first, then the units, 合计 last
+    def inc(v):
+        return [y(v("all", "all", False)), y(v("all", "gpb", False)), y(v("all", "fund", False)),
+                y(v("all", "unit_funds", False)), y(v("all", "all", True))]
+    rows = [[a.code, a.full_name, *inc(f.total)]]
+    rows += [[u.code, u.name, *inc(f.unit_total(u.code))] for u in f.units]
+    rows.append(["合计", None, *inc(f.total)])
+    _sheet(wb, Y + "部门收入预算表（按单位）", (
+        [("单位代码", 1), ("单位名称", 1), ("本年收入", 4), ("上年结转", 1)],
+        ["", "", "合计", "一般公共预算", "政府性基金预算", "单位资金", ""]), rows, unit=unit, total_first=False, meta=meta)
+    # general-budget spending by unit: 合计 first, then the department row and the units
+    def k5(v):
+        return [y(v("all", "gpb", False)), y(v("basic", "gpb", False)), y(v("personnel", "gpb", False)),
+                y(v("office", "gpb", False)), y(v("project", "gpb", False))]
+    rows = [[a.code, a.full_name, *k5(f.total)]] + [[u.code, u.name, *k5(f.unit_total(u.code))] for u in f.units]
+    rows.append(["合计", None, *k5(f.total)])
+    _sheet(wb, Y + "一般公共预算支出预算表（按单位）", (
+        [("单位编码", 1), ("单位名称", 1), ("合计", 1), ("基本支出", 3), ("项目支出", 1)],
+        ["", "", "", "小计", "人员经费", "公用经费", ""]), rows, unit=unit, meta=meta)
+    # by subject, the whole department: split 类/款/项
+    def split(code):
+        return [code[:3], code[3:5], code[5:]]
+    rows = [[*split(r.code), r.name, y(r.v()), y(r.v("basic")), y(r.v("project"))] for r in f.func_rows(carry=None)]
+    rows.append(["合计", None, None, None, y(f.total()), y(f.total("basic")), y(f.total("project"))])
+    _sheet(wb, Y + "部门支出预算表", (
+        [("科目编码", 3), ("科目名称", 1), ("合计", 1), ("基本支出", 1), ("项目支出", 1)],
+        ["类", "款", "项", "", "", "", ""]), rows, unit=unit, meta=meta)
+    rows = [[*split(r.code), r.name, y(r.v("all", "gpb", False)), y(r.v("basic", "gpb", False)),
+             y(r.v("personnel", "gpb", False)), y(r.v("office", "gpb", False)), y(r.v("project", "gpb", False))]
+            for r in f.func_rows(source="gpb", carry=False)]
+    rows.append(["合计", None, None, None, *k5(f.total)])
+    _sheet(wb, Y + "一般公共预算支出预算表（按科目）", (
+        [("科目编码", 3), ("科目名称", 1), ("合计", 1), ("基本支出", 3), ("项目支出", 1)],
+        ["类", "款", "项", "", "", "小计", "人员经费", "公用经费", ""]), rows, unit=unit, meta=meta)
+    rows = [[r.code, r.name, y(r.v()), y(r.v("personnel")), y(r.v("office"))]
+            for r in f.econ_rows("basic", "gpb", False, by_gov=False)]
+    t = f.total
+    rows.append(["合计", None, y(t("basic", "gpb", False)), y(t("personnel", "gpb", False)), y(t("office", "gpb", False))])
+    _sheet(wb, Y + "一般公共预算基本支出经济分类预算表", (
+        [("科目编码", 1), ("科目名称", 1), ("合计", 1), ("人员经费", 1), ("公用经费", 1)], None), rows, unit=unit, meta=meta)
+    # projects: one row each, its unit in a column of its own
+    pt = f.projects_total(carry=None)
+    rows = [[p.code, p.name, f.unit_by_code[p.unit].name, p.type, y(p.v()), y(p.v("all", "gpb")), y(p.v("all", "fund"))]
+            for p in f.projects]
+    rows.append(["合计", None, None, None, y(pt()), y(pt("all", "gpb")), y(pt("all", "fund"))])
+    _sheet(wb, Y + "项目支出预算表", (
+        [("项目编码", 1), ("项目名称", 1), ("单位名称", 1), ("项目类型", 1), ("合计", 1), ("一般公共预算", 1),
+         ("政府性基金预算", 1)], None), rows, unit=unit, meta=meta)
+    labels = {"因公出国": "因公出国（境）费", "公务接待": "公务接待费", "公务用车购置": "公务用车购置费",
+              "公务用车运行": "公务用车运行维护费"}
+    rows = [[labels[it], y(f.sangong_amount(it))] for it in SANGONG_ITEMS] + [["合计", y(f.sangong_amount("合计"))]]
+    _sheet(wb, Y + "“三公”经费预算表", ([("项目", 1), ("一般公共预算", 1)], None), rows, unit=unit, meta=meta)
+    wb.save(path)
+
+
+@pytest.fixture(scope="session")
+def department_wide():
+    return [p.stem for p in INPUTS if (lambda b: b.agency.kind == "部门" and b.units[0].totals is not None)(
+        check.load(str(p)).budget)]
+
+
+def test_department_wide_export_gives_units_and_their_totals(rendered, tmp_path, department_wide):
+    """A department's export whose tables by unit print the department row and each unit's totals:
+    the units (codes, names) and their totals, the department's code and full name are read, the
+    detail stays the department's, and every table of the document is the same."""
+    assert department_wide, "inputs/ has no department-wide file"
+    loaded, style, html, data = rendered[department_wide[0]]
+    b = loaded.budget
+    book = tmp_path / "部门导出.xlsx"
+    export_department_wide(loaded.facts, book)
+    new, got = import_to_tables(tmp_path, [book], style, extra=["--style", style])
+    nb = new.budget
+    assert nb.agency.code == b.agency.code and nb.agency.full_name == b.agency.full_name
+    assert [(u.code, u.name) for u in nb.units] == [(u.code, u.name) for u in b.units]
+    assert new.facts.dept_wide and all(ln.unit is None for ln in nb.expenditure)
+    for u in b.units:
+        want, have = loaded.facts.unit_total(u.code), new.facts.unit_total(u.code)
+        for k in ("personnel", "office", "project"):
+            assert have(k) == want(k), (u.code, k)
+    assert [(p.name, p.unit) for p in nb.projects] == [(p.name, p.unit) for p in b.projects]
+    assert_same_tables(tables(html), got)
+    text = (tmp_path / "x.yaml").read_text(encoding="utf-8")
+    assert re.search(r"totals: \{personnel: [\d.]+, office: [\d.]+, project: [\d.]+\}   # 本单位合计（\d{4}年一般公共预算支出预算表（按单位）!第\d+行",
+                     text), text
+
+
+def test_department_wide_units_disagreeing_with_the_department_row(rendered, tmp_path, department_wide):
+    """The department row is a total: the units' rows that do not add up to it are a finding at its cell."""
+    loaded, style, html, data = rendered[department_wide[0]]
+    book = tmp_path / "b.xlsx"
+    export_department_wide(loaded.facts, book)
+    wb = openpyxl.load_workbook(book)
+    ws = next(ws for ws in wb.worksheets if "按单位" in ws.title and "支出" in ws.title)
+    dept = next(row for row in ws.iter_rows() if row[0].value == loaded.budget.agency.code)
+    dept[2].value = float(dept[2].value) + 100
+    wb.save(book)
+    res = xlsx_import.import_files([str(book)], style)
+    hits = [f for f in res.findings if f.rule == "import.total" and f.where.endswith(f"!{dept[2].coordinate}")]
+    assert hits and "≠ 明细之和" in hits[0].message and f"部门行 {loaded.budget.agency.code}" in hits[0].message
+
+
+def test_into_a_department_wide_file_replaces_the_units_totals(rendered, tmp_path, capsys, department_wide):
+    stem = department_wide[0]
+    src = ROOT / "inputs" / f"{stem}.yaml"
+    text = src.read_text(encoding="utf-8")
+    loaded = check.load(str(src))
+    u0, u1 = loaded.budget.units[0].totals, loaded.budget.units[1].totals
+    # the new export: 1.00 of personnel spending moved from the first unit to the second
+    old0 = f"personnel: {u0.personnel:.2f}"
+    old1 = f"personnel: {u1.personnel:.2f}"
+    assert text.count(old0) == 1 and text.count(old1) == 1
+    changed = text.replace(old0, f"personnel: {u0.personnel - 1:.2f}").replace(old1, f"personnel: {u1.personnel + 1:.2f}")
+    newf = tmp_path / "new.yaml"
+    newf.write_text(changed, encoding="utf-8")
+    loaded_new = check.load(str(newf))
+    assert not loaded_new.errors, [f.format() for f in loaded_new.errors]
+    blobs, _x, style = pipeline.render_loaded(loaded_new, formats=("html", "xlsx"))
+    book = tmp_path / "new.xlsx"
+    book.write_bytes(blobs["xlsx"])
+    old = tmp_path / "old.yaml"
+    old.write_text(text, encoding="utf-8")
+    out = tmp_path / "revised.yaml"
+    assert cli.main(["import", str(book), "--into", str(old), "-o", str(out)]) in (0, 1)
+    printed = capsys.readouterr().out
+    assert "合计" in printed and f"{u1.personnel + 1:.2f}" in printed
+    revised = out.read_text(encoding="utf-8")
+    assert f"personnel: {u1.personnel + 1:.2f}" in revised
+    # the texts and comments stay, the detail lines stay without unit
+    first_comment = next(ln for ln in text.splitlines() if ln.startswith("# ") and "yaml-language-server" not in ln)
+    assert first_comment in revised and "duties_intro" in revised
+    a = check.load(str(out))
+    assert not a.errors, [f.format() for f in a.errors]
+    html_a, _x, _d = render.render_html(a.facts, style)
+    assert_same_tables(tables(blobs["html"].decode("utf-8")), tables(html_a))
+
+
+def test_department_wide_export_into_a_style_listing_each_units_lines(rendered, tmp_path, department_wide):
+    """A style that prints each unit's lines (no `department_wide` in style.yaml): the department's
+    项 and 经济分类 lines are split over the units so that each unit has its printed totals."""
+    from disclosure_gen.reading import xlsx_units
+    from disclosure_gen.render import styles
+    other = next(s for s in styles.available() if not xlsx_units.style_is_department_wide(s))
+    loaded, style, html, data = rendered[department_wide[0]]
+    book = tmp_path / "部门导出.xlsx"
+    export_department_wide(loaded.facts, book)
+    res = xlsx_import.import_files([str(book)], other)
+    new = check.load("x.yaml", res.text)
+    assert new.budget is not None and not new.errors, [f.format() for f in new.errors]
+    assert not new.facts.dept_wide and all(ln.unit for ln in new.budget.expenditure + new.budget.economic)
+    for u in loaded.budget.units:
+        want, have = loaded.facts.unit_total(u.code), new.facts.unit_total(u.code)
+        for k in ("all", "personnel", "office", "project"):
+            assert have(k) == want(k), (u.code, k)
+    for k in ("all", "personnel", "office", "project"):
+        assert new.facts.econ_total(k if k != "all" else "basic") == loaded.facts.econ_total(k if k != "all" else "basic")
+    assert any("已按各单位合计拆分到各单位" in t for t in res.todo)
+
+
+def _department_wide_with_fund_money(stem: str) -> str:
+    """The department-wide file with money of a second source: a 政府性基金 project of the second
+    unit on a 项 of its own, that unit's totals by source (a list)."""
+    from ruamel.yaml import YAML
+    y = YAML()
+    doc = y.load((ROOT / "inputs" / f"{stem}.yaml").read_text(encoding="utf-8"))
+    doc.pop("overall_form", None)      # its 项目支出情况 would have to list the new project too
+    doc["expenditure"].append({"code": "2120899", "name": "其他国有土地使用权出让收入安排的支出",
+                               "source": "政府性基金预算", "target": 50})
+    u = doc["units"][1]
+    u["totals"] = [dict(u["totals"]), {"source": "政府性基金预算", "project": 50}]
+    code = str(doc["projects"][0]["code"])
+    doc["projects"].append({"name": "土地出让收入安排项目", "code": code[:-3] + "199", "unit": u["code"],
+                            "type": "特定目标类", "function": "2120899", "amounts": {"政府性基金预算": 50}})
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("shape", ["own", "export"])
+def test_department_wide_with_two_sources(tmp_path, department_wide, shape):
+    """Units' totals by source: the by-unit income table says which unit has which source."""
+    src = tmp_path / "src.yaml"
+    src.write_text(_department_wide_with_fund_money(department_wide[0]), encoding="utf-8")
+    loaded = check.load(str(src))
+    assert not loaded.errors, [f.format() for f in loaded.errors]
+    blobs, _x, style = pipeline.render_loaded(loaded, formats=("html", "xlsx"))
+    book = tmp_path / "b.xlsx"
+    if shape == "own":
+        book.write_bytes(blobs["xlsx"])
+    else:
+        export_department_wide(loaded.facts, book)
+    new, got = import_to_tables(tmp_path, [book], style, extra=["--style", style])
+    assert_same_tables(tables(blobs["html"].decode("utf-8")), got)
+    second = new.budget.units[1]
+    assert isinstance(second.totals, list) and {t.source for t in second.totals} == {"一般公共预算", "政府性基金预算"}

@@ -263,12 +263,12 @@ KIND_NAMES = {k: n for k, _p, n in KINDS}
 TOTAL_WORDS = {"合计", "总计", "部门合计", "单位合计", "本年收入合计", "本年支出合计", "收入总计", "支出总计",
                "收入合计", "支出合计"}
 _LABEL_RE = re.compile(r"^(预算公开表\s*\d+|预算\s*\d+\s*表|表\s*[\d一二三四五六七八九十]+|附表\s*\d+)$")
-_META = r"(单位|部门)名称[:：]|(编制|填报|预算)单位[:：]"
+_META = r"(单位|部门)名称[:：]|(编制|填报|预算)单位[:：]|^(部门|单位)[/／、](单位|部门)[:：]"
 _CN_NUM = re.compile(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）|^[①②③④⑤⑥⑦⑧⑨⑩]")
 
 
 def _meta_name(meta: str) -> str:
-    m = re.match(r"(?:(?:单位|部门)名称|(?:编制|填报|预算)单位)[:：](.+)$", meta or "")
+    m = re.match(r"(?:(?:单位|部门)名称|(?:编制|填报|预算)单位|(?:部门|单位)[/／、](?:单位|部门))[:：](.+)$", meta or "")
     return m.group(1) if m else ""
 
 
@@ -287,6 +287,7 @@ class Table:
     first: int                     # first data row (grid index)
     label_text: str = ""           # 预算公开表3 / 预算03表
     unit_hint: str = ""            # the unit a per-unit export is of (its 单位名称 line)
+    by_unit: bool = False          # its rows are units (and the department), not subjects
 
     @property
     def factor(self) -> Decimal:
@@ -502,8 +503,10 @@ def label_cols(t: Table):
             roles[c] = "code_part"
         elif "项目编码" in j or ("单位编码" in j and "项目" in j):
             roles[c] = "project_code"
-        elif "单位代码" in j or "单位编码" in j:
+        elif re.search(r"单位[）)]?(代码|编码)", j):
             roles[c] = "unit_code"
+        elif last in ("项目单位", "预算单位", "所属单位"):
+            roles[c] = "unit_name"
         elif "项目类型" in j or last == "类型":
             roles[c] = "type"
         elif "资金来源" in last or last == "来源":
@@ -528,8 +531,8 @@ def field_sums(r: Row, cols: dict) -> defaultdict:
     return vals
 
 
-def read_rows(t: Table, findings: list, amount_cols=None) -> list[Row]:
-    roles = label_cols(t)
+def read_rows(t: Table, findings: list, amount_cols=None, roles=None) -> list[Row]:
+    roles = label_cols(t) if roles is None else roles
     sheet = t.sheet
     out = []
     for r in range(t.first, len(sheet.rows)):
@@ -551,7 +554,7 @@ def read_rows(t: Table, findings: list, amount_cols=None) -> list[Row]:
                         amounts[c] = _num(v if cell.origin else None, t, sheet, r, c, findings)
                 continue
             s = re.sub(r"\s+", " ", str(v)).strip() if v is not None else ""
-            if role not in ("name", "type", "source_text"):
+            if role not in ("name", "type", "source_text", "unit_name"):
                 s = norm(s)
             if isinstance(v, Decimal):
                 s = str(int(v)) if v == v.to_integral_value() else str(v)
@@ -583,7 +586,29 @@ def read_rows(t: Table, findings: list, amount_cols=None) -> list[Row]:
         total = norm(label) in TOTAL_WORDS or (not name and not code and any(
             norm(x) in TOTAL_WORDS for x in texts))
         out.append(Row(r, code, name, unit_code, extra, amounts, total))
+    mark_department_rows(out)
     return out
+
+
+def mark_department_rows(rows: list[Row]):
+    """A row with a unit code that the codes of other unit rows extend (032 above 032001, 032002) is
+    the department's own row: its figures are its units' sum, so it is a total, not a unit."""
+    coded = [r for r in rows if r.unit_code.isdigit() and not r.code and not r.total]
+    for r in coded:
+        if any(o is not r and len(o.unit_code) > len(r.unit_code) and o.unit_code.startswith(r.unit_code)
+               for o in coded):
+            r.total = True
+            r.extra["dept_row"] = True
+
+
+def is_by_unit(t: Table) -> bool:
+    """The table's rows are units: it has a unit-code column and no subject-code column."""
+    roles = set(label_cols(t).values())
+    return "unit_code" in roles and not roles & {"code", "code_part", "income_code", "project_code"}
+
+
+FUNC_SOURCE = {"expenditure": None, "gpb_exp": "一般公共预算", "fund_exp": "政府性基金预算",
+               "soe_exp": "国有资本经营预算"}
 
 
 # ---- step 4: the budget -----------------------------------------------------------------------------------
@@ -621,6 +646,8 @@ class Importer:
         self.units: dict[str, str] = {}       # code → name (in order)
         self.unit_names: list[str] = []       # names seen without codes
         self.unit_streams: dict[str, dict] = {}
+        self.unit_kinds: dict[tuple, dict] = {}     # (unit code, source | "all") → {kind: amount} (by-unit tables)
+        self.unit_where: dict[str, str] = {}
         self.econ: list[dict] = []
         self.econ_basic: dict = {}
         self.projects: list[dict] = []
@@ -654,10 +681,13 @@ class Importer:
             self._meta(t)
         seen_kinds = defaultdict(list)
         for t in tables:
-            seen_kinds[t.kind].append(t)
+            # a table whose rows are units (a unit-code column, no subject code: Hubei 表5-2, Henan 02表)
+            # is not the same table as the one by subject with the same title words (表5-1)
+            t.by_unit = is_by_unit(t)
+            seen_kinds[(t.kind, t.by_unit)].append(t)
         # the same table twice: from one agency it is a duplicate (skipped); from several units
         # (a department's per-unit exports, each with its own 单位名称 line) its rows are that unit's
-        for kind, ts in seen_kinds.items():
+        for (kind, _by_unit), ts in seen_kinds.items():
             names = [_meta_name(t.meta) for t in ts]
             if len(ts) > 1 and len(set(names)) == len(ts) and all(names):
                 for t, name in zip(ts, names):
@@ -670,12 +700,16 @@ class Importer:
                 for t in ts[1:]:
                     self.skipped.append(f"{Path(t.sheet.file).name}!{t.sheet.name}：与 {Path(first.sheet.file).name}!"
                                         f"{first.sheet.name} 是同一张表（{KIND_NAMES[kind]}），已跳过")
-                seen_kinds[kind] = [first]
+                seen_kinds[(kind, _by_unit)] = [first]
         for kind in ("perf", "expenditure", "gpb_exp", "fund_exp", "soe_exp", "income", "summary", "econ_basic",
                      "econ_all", "projects", "projects_carry", "sangong", "running", "procurement",
                      "fund_income", "fiscal"):
-            for t in seen_kinds.get(kind, []):
-                getattr(self, "t_" + kind)(t)
+            for by_unit in (True, False):
+                for t in seen_kinds.get((kind, by_unit), []):
+                    if by_unit and kind in FUNC_SOURCE:
+                        self.t_unit_exp(t, FUNC_SOURCE[kind])
+                    else:
+                        getattr(self, "t_" + kind)(t)
         return self._build()
 
     def _meta(self, t: Table):
@@ -688,9 +722,9 @@ class Importer:
             if mm:
                 self.meta["kind"] = self.meta["kind"] or mm.group(1)
                 self.meta["name"] = self.meta["name"] or mm.group(2)
-            mm = re.match(r"(?:编制|填报|预算)单位[:：](.+)$", t.meta)
+            mm = re.match(r"(?:编制|填报|预算)单位[:：](.+)$|(?:部门|单位)[/／、](?:单位|部门)[:：](.+)$", t.meta)
             if mm:
-                self.meta["name"] = self.meta["name"] or mm.group(1)
+                self.meta["name"] = self.meta["name"] or mm.group(1) or mm.group(2)
         if not self.meta["kind"]:
             mk = re.search(r"年度?(单位|部门)", t.title)
             if mk:
@@ -731,7 +765,8 @@ class Importer:
                 want = sum((d.amounts.get(c, ZERO) for d in covered), ZERO)
                 got = r.amounts.get(c, ZERO)
                 if (got - want).quantize(CENT) != 0 and abs(got - want) >= Decimal("0.005"):
-                    label = "合计" if r.total else f"{r.code} {r.name}"
+                    label = (f"部门行 {r.unit_code} {r.name}" if r.extra.get("dept_row") else "合计" if r.total
+                             else f"{r.code} {r.name}")
                     col = "/".join(t.labels[c])
                     self.findings.append(Finding(
                         "warning", "import.total",
@@ -751,6 +786,9 @@ class Importer:
         """Assign each row its unit: a row with a unit code and no 项 code is a unit row."""
         current = t.unit_hint
         for r in rows:
+            if r.extra.get("dept_row"):
+                self._department(r.unit_code, r.name)
+                continue
             if r.unit_code and not r.code and not r.total:
                 current = r.unit_code
                 if r.unit_code not in self.units:
@@ -761,7 +799,7 @@ class Importer:
             r.extra["unit"] = r.unit_code if (r.unit_code and r.code) else current
 
     # -- functional tables ----------------------------------------------------------------------------------
-    def _func(self, t: Table, source: str | None):
+    def _func_pick(self, t: Table):
         def pick(path):
             if any("收入" in p and "支出" not in p for p in path) and t.kind == "soe_exp":
                 return None
@@ -775,7 +813,36 @@ class Importer:
             if k in ("basic", "project") and path[-1] not in ("小计", "合计") and len(path) > 1 and col_kind(path[:-1]) == k and path[-1] != path[-2]:
                 return None
             return k
-        cols = self._amount_fields(t, pick)
+        return pick
+
+    def _department(self, code: str, name: str):
+        """The department's own row (code 032 above its units 032001 …): the 主管部门 code and full name."""
+        if code and not self.meta.get("agency_code"):
+            self.meta["agency_code"] = code
+        if name and not self.meta.get("full_name"):
+            self.meta["full_name"] = name
+
+    def t_unit_exp(self, t: Table, source: str | None):
+        """An expenditure table by unit (Hubei 表5-2): each unit's totals by kind, for a department
+        whose detail (项, 经济分类) is printed for the whole department only."""
+        cols = self._amount_fields(t, self._func_pick(t))
+        rows = read_rows(t, self.findings, set(cols))
+        self._unit_rows(t, rows)
+        detail = lambda r: bool(r.extra.get("unit_row"))  # noqa: E731
+        self._check_sums(t, rows, detail, cols)
+        n = 0
+        for r in rows:
+            if not detail(r):
+                continue
+            n += 1
+            d = self.unit_kinds.setdefault((r.unit_code, source or "all"), {})
+            for k, v in field_sums(r, cols).items():
+                d[k] = d.get(k, ZERO) + v
+            self.unit_where.setdefault(r.unit_code, t.sheet.where(r.r))
+        self._note(t, n, sum(1 for r in rows if not detail(r)), "单位行（各单位合计）")
+
+    def _func(self, t: Table, source: str | None):
+        cols = self._amount_fields(t, self._func_pick(t))
         rows = read_rows(t, self.findings, set(cols))
         self._unit_rows(t, rows)
         detail = lambda r: len(r.code) == 7 and not r.total  # noqa: E731
@@ -837,6 +904,7 @@ class Importer:
                     leaf.streams[k] = leaf.streams.get(k, ZERO) + v
             else:
                 self.units.setdefault(r.unit_code, r.name)
+                self.unit_where.setdefault(r.unit_code, t.sheet.where(r.r))
                 u = self.unit_streams.setdefault(r.unit_code, {})
                 for k, v in vals.items():
                     u[k] = u.get(k, ZERO) + v
@@ -981,18 +1049,30 @@ class Importer:
 
     # -- projects ------------------------------------------------------------------------------------------------
     def _project_table(self, t, carry_default: bool):
-        by_text = "source_text" in label_cols(t).values()
+        roles = label_cols(t)
+        by_text = "source_text" in roles.values()
+        names = [c for c, r in roles.items() if r == "name"]
+        if len(names) > 1:      # 单位名称 beside 项目名称: the unit of each project row
+            for c in names:
+                if "单位" in t.labels[c][-1] and "项目" not in t.labels[c][-1]:
+                    roles[c] = "unit_name"
+        # one amount column and no column by source: the money is the row's (its 资金来源 cell, else
+        # 一般公共预算, said in the summary)
+        no_sources = not any(col_source(t.labels[c]) for c, r in roles.items() if r == "amount")
+        if no_sources and not by_text:
+            self.todo.append(f"{Path(t.sheet.file).name}!{t.sheet.name}：项目支出不分资金来源，已记为一般公共预算，"
+                             "请核对 projects 的 amounts")
 
         def pick(path):
             s = col_source(path)
             if s is None:
                 # one amount column beside a 资金来源 column: the row's source says whose money it is
-                if by_text and (path[-1] in ("合计", "金额", "小计", "预算数") or path[-1].endswith("金额")):
+                if (by_text or no_sources) and (path[-1] in ("合计", "金额", "小计", "预算数") or path[-1].endswith("金额")):
                     return ("row", is_carry(path) or carry_default)
                 return None
             return (s, is_carry(path) or carry_default)
         cols = self._amount_fields(t, pick)
-        rows = read_rows(t, self.findings, set(cols))
+        rows = read_rows(t, self.findings, set(cols), roles)
         known = set(self.units.values()) | set(self.unit_names)
         if self.meta["name"]:
             known.add(self.meta["name"])
@@ -1024,8 +1104,11 @@ class Importer:
             nxt = next((short[j] for j in sorted(short) if j > i and len(short[j]) > 2), "")
             if len(c) == 2 or (nxt.startswith(c) and len(nxt) > len(c)):
                 skip.add(i)
+                if len(c) > 2:
+                    self._department(c, body[i].name)
             else:
                 heads.add(i)
+                body[i].unit_code = body[i].unit_code or c     # the unit's code, printed in the code column
         heads -= skip
         current = t.unit_hint
         n = 0
@@ -1034,9 +1117,16 @@ class Importer:
                 continue
             if i in heads:
                 current = r.unit_code or r.name
+                if r.unit_code and r.name:
+                    self.units.setdefault(r.unit_code, r.name)
                 if not r.unit_code and r.name not in self.unit_names:
                     self.unit_names.append(r.name)
                 continue
+            named = r.extra.get("unit_name", "")
+            if named:           # the row's own 项目单位 cell
+                if named not in self.units.values() and named not in self.unit_names:
+                    self.unit_names.append(named)
+                r.unit_code = r.unit_code or next((c for c, n in self.units.items() if n == named), named)
             amounts = defaultdict(Decimal)
             for c, k in cols.items():
                 if k[0] == "row":
@@ -1125,8 +1215,9 @@ class Importer:
             if r.total or norm(r.name).endswith("合计"):
                 total = (r.amounts.get(c0, ZERO), t.sheet.where(r.r, c0))
                 continue
-            if r.name:
-                self.running.append((r.name, r.amounts.get(c0, ZERO), t.sheet.where(r.r)))
+            name = r.name or r.extra.get("unit_name", "")
+            if name:
+                self.running.append((name, r.amounts.get(c0, ZERO), t.sheet.where(r.r)))
         if not any(w.startswith(f"{Path(t.sheet.file).name}!{t.sheet.name}!") for _n, _a, w in self.running) \
                 and total is not None:
             self.running.append((t.unit_hint, total[0], total[1]))
@@ -1334,6 +1425,17 @@ def build(imp: Importer) -> Result:
         units[code] = name
         placeholder.append(code)
     default_unit = next(iter(units))
+    from ..render import styles as _styles
+    from . import xlsx_units
+    dept_wide = xlsx_units.is_department_wide(imp, units, imp.style or imp.meta["style"] or _styles.default_name())
+    unit_streams = imp.unit_streams
+    if len(units) > 1 and not any(u for u, _c in imp.leaves):
+        # the 项 rows are the department's: their sources are those of all units together
+        merged: dict = {}
+        for d in imp.unit_streams.values():
+            for k, v in d.items():
+                merged[k] = merged.get(k, ZERO) + v
+        unit_streams = {default_unit: merged} if merged else {}
 
     def unit_of(key: str) -> str:
         if not key:
@@ -1421,7 +1523,7 @@ def build(imp: Importer) -> Result:
                 for j, c in enumerate(cols):
                     cells[(c, "basic")] = cells.get((c, "basic"), ZERO) + m[0][j]
                     cells[(c, "project")] = cells.get((c, "project"), ZERO) + m[1][j]
-            elif imp.unit_streams.get(key[0]) or imp.unit_streams.get(leaf.unit):
+            elif unit_streams.get(key[0]) or unit_streams.get(leaf.unit):
                 pending_unit[key[0]].append((key, max(rb, ZERO), max(rp, ZERO)))
             else:
                 st = ("unit_funds", False) if has_slice_table else ("一般公共预算", False)
@@ -1434,7 +1536,7 @@ def build(imp: Importer) -> Result:
     # leaves whose sources are known only per unit (河南 02表): distribute the unit's remaining streams
     caps = _category_caps(imp, {k[1][:3] for k in leaves}, top) if pending_unit else {}
     for ucode, items in pending_unit.items():
-        ust = dict(imp.unit_streams.get(ucode) or {})
+        ust = dict(unit_streams.get(ucode) or {})
         for key in (k for k in top if k[0] == ucode):      # what the unit's 项 already hold
             for (sk, t_), v in top[key].items():
                 if sk in ust:
@@ -1648,7 +1750,26 @@ def build(imp: Importer) -> Result:
                      "已按经济分类合计推算（各表数字不变），请核对 wages/family/office")
     if n_proj:
         notes.append(f"{n_proj} 个科目的项目支出表中没有逐行分为其他运转类/特定目标类，已按项目类型合计推算，请核对 ops/target")
-    if len(units) > 1 and all(not u for u, _c in imp.leaves):
+    totals = {}
+    no_leaf_units = len(units) > 1 and all(not u for u, _c in imp.leaves)
+    if no_leaf_units and (imp.unit_kinds or imp.unit_streams):
+        streams = {}
+        for u, d in imp.unit_streams.items():
+            code = unit_of(u)
+            for k, v in d.items():
+                if k[0] == "all" and any(kk[1] == k[1] and kk[0] != "all" for kk in d):
+                    continue
+                ck = concrete(k)
+                streams.setdefault(code, {})[ck] = streams.get(code, {}).get(ck, ZERO) + v
+        totals, tnotes = xlsx_units.unit_totals(imp, units, final, projects, streams)
+        notes += tnotes
+        if not dept_wide:   # this style lists each unit's lines: the department's split by the units' totals
+            leaves, final, econ_lines = xlsx_units.split_by_unit(leaves, final, econ_lines, totals, units)
+            totals = {}
+            notes.append("表中的支出科目和经济分类只有部门合计，各单位只有合计：已按各单位合计拆分到各单位"
+                         "（每个单位的人员经费、公用经费、项目支出与表中相同；单位内各科目的拆分是推算的），"
+                         "请核对 expenditure / economic 的 unit")
+    elif no_leaf_units:
         notes.append(f"表中的支出科目只有{imp.meta['kind'] or '部门'}合计，不分单位：已全部记在第一个单位"
                      f"“{units[default_unit]}”下，请按单位拆分 expenditure / economic 的 unit")
 
@@ -1695,6 +1816,7 @@ def build(imp: Importer) -> Result:
         if not e["gov"]:
             e["gov"] = default_gov(e["code"])
     data = {"observed": observed, "econ_unit_given": econ_unit_given, "econ_gov_given": econ_gov_given,
+            "dept_wide": dept_wide, "unit_totals": totals,
             "units": units, "placeholder_units": placeholder, "expenditure": exp_lines, "economic": econ_lines,
             "projects": projects, "sangong": imp.sangong, "running_costs": running if any(running.values()) else {},
             "procurement": imp.procurement, "gov_fund_income": imp.fund_income}

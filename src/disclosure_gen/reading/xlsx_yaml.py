@@ -64,6 +64,21 @@ def variant(style_name: str, titles: list[str], year, kind) -> str | None:
     return (key, best) if best else None
 
 
+def totals_text(items: list[dict], unit: str = "万元") -> str:
+    """units[].totals as a flow mapping (a list of them when the unit has several sources)."""
+    def one(t):
+        parts = []
+        if t["source"] != "一般公共预算":
+            parts.append(f"source: {t['source']}")
+        if t["carryover"]:
+            parts.append("carryover: true")
+        parts += [f"{k}: {num(t[k], unit)}" for k in ("personnel", "office", "project")]
+        return "{" + ", ".join(parts) + "}"
+    if len(items) == 1:
+        return one(items[0])
+    return "[" + ", ".join(one(t) for t in items) + "]"
+
+
 def write_new(imp, data: dict) -> str:
     m = imp.meta
     unit = "万元"
@@ -90,10 +105,12 @@ def write_new(imp, data: dict) -> str:
         f"  kind: {kind}",
         f"  year: {year}" + ("" if m["year"] else "   # 待填写：表名中没有年度"),
     ]
+    if m.get("full_name") and m["full_name"] != m["name"]:
+        out.append(f"  full_name: {q(m['full_name'])}   # 表中部门行的名称")
     real = [c for c in data["units"] if c not in data["placeholder_units"]]
     heads = {c[:3] for c in real}
     if m.get("agency_code"):
-        out.append(f'  code: "{m["agency_code"]}"               # 主管部门代码（绩效目标表）')
+        out.append(f'  code: "{m["agency_code"]}"               # 主管部门代码（' + ("表中的部门行" if m.get("full_name") else "绩效目标表") + "）")
     elif len(heads) == 1:
         out.append(f'  code: "{heads.pop()}"               # 主管部门代码：按单位代码前 3 位，请核对')
     else:
@@ -107,6 +124,10 @@ def write_new(imp, data: dict) -> str:
         out.append(f'  - code: "{code}"' + ("              # 待填写：单位代码（表中没有，暂为顺序号）" if ph else ""))
         out.append(f"    name: {q(name)}")
         out.append("    type: 行政单位            # 待核对：行政单位 | 事业单位 | 参照公务员法管理（表中没有）")
+        if data.get("dept_wide"):
+            out.append("    totals: " + totals_text(data["unit_totals"].get(code) or [])
+                       + "   # 本单位合计（" + (_where([imp.unit_where[code]]) if code in imp.unit_where else "按单位的表")
+                       + "）：人员经费 | 公用经费 | 项目支出")
     if data["placeholder_units"]:
         imp.todo.append(f"units.code：{len(data['placeholder_units'])} 个单位代码表中没有，暂为顺序号")
     imp.todo.append("units.type：单位类型（表中没有，暂为行政单位）")
@@ -121,11 +142,13 @@ def write_new(imp, data: dict) -> str:
         "",
     ]
     imp.todo.append("overview：主要职责、机构设置")
-    out += ["# 支出功能分类（项级），由各支出表的“项”行合成；每行注明来自哪张表的哪一行",
+    by_unit = len(data["units"]) > 1 and not data.get("dept_wide")
+    out += ["# 支出功能分类（项级），由各支出表的“项”行合成；每行注明来自哪张表的哪一行"
+            + ("\n# 表中明细只按部门汇总（不分单位），各单位只有合计（units 的 totals），故不写 unit" if data.get("dept_wide") else ""),
             "expenditure:" + (" []" if not data["expenditure"] else "")]
     for ln in data["expenditure"]:
         parts = [f'code: "{ln["code"]}"', f"name: {q(ln['name'])}"]
-        if len(data["units"]) > 1:
+        if by_unit:
             parts.append(f'unit: "{ln["unit"]}"')
         if ln["source"] != "一般公共预算":
             parts.append(f"source: {ln['source']}")
@@ -139,7 +162,7 @@ def write_new(imp, data: dict) -> str:
             "economic:" + (" []" if not data["economic"] else "")]
     for e in data["economic"]:
         parts = [f'code: "{e["code"]}"', f'gov: "{e["gov"]}"', f"amount: {num(e['amount'])}"]
-        if len(data["units"]) > 1:
+        if by_unit:
             parts.append(f'unit: "{e["unit"]}"')
         if e["kind"] != "basic":
             parts.append(f"kind: {e['kind']}")
@@ -238,6 +261,7 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             hit = known_codes[0]        # a 单位 budget: the tables' one unit is the file's one unit
         code_map[code] = hit or code
     many = len(known_codes) > 1
+    lines_by_unit = many and not data.get("dept_wide")     # department-wide detail: lines without unit
 
     def ucode(c):
         return code_map.get(c, c)
@@ -284,7 +308,7 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             continue
         for ln in lines:
             d = _flow({"code": ln["code"], "name": ln["name"]})
-            if many:
+            if lines_by_unit:
                 d["unit"] = ucode(ln["unit"])
             if ln["source"] != "一般公共预算":
                 d["source"] = ln["source"]
@@ -336,7 +360,7 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
             changes.append(f"经济分类 {g[0]}→{g[1]}：新增")
         for e in items:
             d = _flow({"code": e["code"], "gov": e["gov"], "amount": N(e["amount"])})
-            if many:
+            if lines_by_unit:
                 d["unit"] = ucode(e["unit"])
             if e["kind"] != "basic":
                 d["kind"] = e["kind"]
@@ -382,6 +406,9 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
         changes.append(f"项目“{d.get('name')}”：新表中没有，已删除（其绩效目标文字随之删除）")
     _replace_list(doc, "projects", old, new_list)
 
+    if data.get("dept_wide"):
+        _replace_unit_totals(units, data, ucode, wan, N, changes)
+
     # small blocks
     sg = {}
     for it in SANGONG_ITEMS:
@@ -422,6 +449,50 @@ def into(path: str, data: dict) -> tuple[str, list[str]]:
     buf = io.StringIO()
     y.dump(doc, buf)
     return buf.getvalue(), changes
+
+
+def _replace_unit_totals(units, data, ucode, wan, N, changes):
+    """units[].totals of a department-wide file from the by-unit tables; a unit whose totals are
+    the same keeps them as written."""
+    by_code = {str(u.get("code")): u for u in units if isinstance(u, dict)}
+    if not all(u.get("totals") is not None for u in by_code.values()):
+        # the file lists each unit's lines: its structure stays; the units' totals are only reported
+        changes.append("新表中明细只按部门汇总、各单位只有合计；文件按单位填写明细（units 没有 totals），"
+                       "各单位合计未写入，请核对各单位的 expenditure / economic")
+        return
+
+    def norm_items(items, get):
+        out = set()
+        for t in items:
+            vals = tuple(get(t, k).quantize(Decimal("0.01")) for k in ("personnel", "office", "project"))
+            if any(vals):
+                out.add((str(get(t, "source")), bool(get(t, "carryover")), vals))
+        return out
+    for code, items in data["unit_totals"].items():
+        u = by_code.get(ucode(code))
+        if u is None:
+            changes.append(f"单位 {code} {data['units'].get(code, '')}：新表中有，文件中没有，请在 units 中补充")
+            continue
+        cur = u.get("totals")
+        cur_items = cur if isinstance(cur, list) else [cur] if isinstance(cur, dict) else []
+        old = norm_items([t for t in cur_items if isinstance(t, dict)], lambda t, k: (
+            (t.get(k) or ("一般公共预算" if k == "source" else False)) if k in ("source", "carryover") else wan(t.get(k))))
+        new = norm_items(items, lambda t, k: t[k])
+        if old == new:
+            continue
+
+        def flow(t):
+            d = {}
+            if t["source"] != "一般公共预算":
+                d["source"] = t["source"]
+            if t["carryover"]:
+                d["carryover"] = True
+            d.update({k: N(t[k]) for k in ("personnel", "office", "project")})
+            return _flow(d)
+        from ruamel.yaml.comments import CommentedSeq
+        u["totals"] = flow(items[0]) if len(items) == 1 else CommentedSeq([flow(t) for t in items])
+        changes.append(f"单位 {u.get('code')} {u.get('name')} 合计：" + "，".join(
+            f"{k} {num(t[k])}" for t in items for k in ("personnel", "office", "project")))
 
 
 def _replace_list(doc, key, old, new_list):
