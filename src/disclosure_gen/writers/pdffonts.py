@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import subprocess
 
@@ -90,6 +91,23 @@ def detach(pdf) -> None:
 
 
 def subset(path: str, index: int, glyphs) -> bytes:
+    """The font cut to `glyphs` (glyph ids kept); cached by the font file and the glyph set, which a
+    revision seldom changes."""
+    from .. import cache
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _subset(path, index, glyphs)
+    k = cache.key("subset", path, index, st.st_size, st.st_mtime_ns, sorted(glyphs))
+    data = cache.get("fonts", k)
+    if data is None:
+        data = _subset(path, index, glyphs)
+        cache.put("fonts", k, data)
+        cache.prune("fonts", 50)
+    return data
+
+
+def _subset(path: str, index: int, glyphs) -> bytes:
     import uharfbuzz as hb
     inp = hb.SubsetInput()
     for g in sorted(glyphs):

@@ -23,7 +23,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-VERSION = 3
+VERSION = 4
 # Every laid-out document costs WeasyPrint about a quarter of a second besides its pages (font
 # subsets, style cascade, PDF writing), so sections are laid out in few, large groups: a revision
 # lays out again the groups holding a changed section (gaoping: two of four, on two cores at once).
@@ -159,7 +159,20 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
         anchors = sorted(set(p.anchors) - seen)     # across pages is listed on each of them)
         seen.update(anchors)
         pages.append([p.width, p.height, anchors, [[lv, label, list(xy), st] for lv, label, xy, st in p.bookmarks]])
-    return doc.write_pdf(pdf_identifier=b"0" * 32), pages
+    return _detached(doc.write_pdf(pdf_identifier=b"0" * 32)), pages
+
+
+def _detached(data: bytes) -> bytes:
+    """The PDF without the programs of the fonts the join embeds once (pdffonts.detach), so that
+    neither the cache nor the join holds a subset per section."""
+    import pikepdf
+
+    from . import pdffonts
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        pdffonts.detach(pdf)
+        buf = io.BytesIO()
+        pdf.save(buf, deterministic_id=True)
+    return buf.getvalue()
 
 
 def _get(pool, k: str, *job) -> Future:
@@ -283,7 +296,6 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
             continue
         if src[0] != i:
             pdf = pikepdf.Pdf.open(done[i][0])
-            pdffonts.detach(pdf)
             src = (i, pdf, _dests(pdf))
         w, h, anchors, bms = done[i][1][k] if k < len(done[i][1]) else (0, 0, [], [])
         used += 1
