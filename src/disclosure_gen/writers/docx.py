@@ -326,6 +326,17 @@ class Builder:
         self.shape_no = 0
         self.svg_parts: dict[bytes, str] = {}
         self.seen_body = False
+        self.metrics: dict = {}                              # styleId → (size, first-line, side indents) pt
+        self.cell_pad_h = 0                                  # twips left and right inside the current table's cells
+
+    def unlone(self, runs: list[Run], style: str, width: int) -> list[Run]:
+        """The runs of a paragraph of `style` in `width` twips, with a line break where its last line would
+        hold one character alone (docx_lines.py)."""
+        if style not in self.metrics:
+            return runs
+        from .docx_lines import no_lone_runs
+        size, first, side = self.metrics[style]
+        return no_lone_runs(runs, width / 20 - side, size, first)
 
     # -- output primitives
     def emit_p(self, content: str, fmt: PFmt, el=None):
@@ -515,14 +526,14 @@ class Builder:
         if "toc-heading" in cls or "toc" in ctx:
             self.emit_p(runs_xml(runs), PFmt(style="TOCHeading"), el)
             return
-        level = HEADING_LEVEL[tag]
-        self.emit_p(runs_xml(runs), PFmt(style=f"Heading{level}"), el)
+        style = f"Heading{HEADING_LEVEL[tag]}"
+        self.emit_p(runs_xml(self.unlone(runs, style, self.sec.text_width)), PFmt(style=style), el)
 
     def para(self, el, cls, ctx):
         runs = inline_runs(el)
         named = next((sid for c, sid in _PARA_STYLES if c in cls), None)
         if named:
-            self.emit_p(runs_xml(runs), PFmt(style=named), el)
+            self.emit_p(runs_xml(self.unlone(runs, named, self.sec.text_width)), PFmt(style=named), el)
         elif not runs:
             return
         elif "note" in cls:
@@ -660,12 +671,14 @@ class Builder:
     def table(self, el, cls):
         caption = el.find("caption")
         if caption is not None:
-            self.emit_p(runs_xml(inline_runs(caption)), PFmt(style="TableTitle"))
+            self.emit_p(runs_xml(self.unlone(inline_runs(caption), "TableTitle", self.sec.text_width)),
+                        PFmt(style="TableTitle"))
         kind = "Compact" if "compact" in cls else "Perf" if "perf" in cls else ""
         size = (f"TableText{kind}" if kind != "Perf" else "PerfText",
                 f"TableHeading{kind}" if kind != "Perf" else "PerfHeading")        # paragraph styles
         pad_v, pad_h = (self.t.compact_pad if kind == "Compact" else self.t.perf_pad if kind == "Perf"
                         else self.t.cell_pad)
+        self.cell_pad_h = pad_h
         line = None
         rows: list[tuple[object, bool]] = []
         keep: set[int] = set()
@@ -790,7 +803,9 @@ class Builder:
         paras = []
         if kind in ("cell", "restart") and cell is not None:
             char = "TotalText" if strong and not head and "num" not in ccls else None
+            pstyle = head_style if head else text_style
             for runs in cell_paragraphs(cell):
+                runs = self.unlone(runs, pstyle, width - 2 * self.cell_pad_h)
                 paras.append(f"<w:p>{fmt}{runs_xml(runs, style=char)}</w:p>")
         if not paras:
             paras.append(f"<w:p>{fmt}</w:p>")
@@ -1008,6 +1023,8 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
     from .pagemap import page_map
     builder = Builder(assets, pages, part, draft_rid, footer_rid, empty_rid, page_map(pdf) if pdf else None,
                       settings)
+    from .docx_lines import style_metrics
+    builder.metrics = style_metrics(doc.styles.element)
     sections = builder.build(body)
 
     chunks = []
