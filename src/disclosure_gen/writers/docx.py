@@ -195,6 +195,22 @@ def paragraph(content: str, fmt: PFmt, bookmarks: list[tuple[int, str]] = ()) ->
     return f"<w:p>{fmt.xml()}{starts}{content}{ends}</w:p>"
 
 
+# The 目录 is built from TC fields only (\f with their identifier, levels 1-3), one placed at each entry's
+# target with the entry's printed text: a field update in Word or LibreOffice rebuilds the same entries at
+# the same levels, where \o/\u (headings and outline levels) would drop the 表一… prefixes of the entries
+# and add every other heading.
+TOC_ID = "C"
+TOC_INSTR = f'TOC \\f {TOC_ID} \\l "1-3" \\h \\z'
+
+
+def tc_field(text: str, level: int) -> str:
+    """A TC field (a 目录 entry mark; it prints nothing)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> TC "{esc(quoted)}" \\f {TOC_ID} \\l {level} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
 def field_runs(instr: str, result: str = "") -> str:
     props = ""
     res = f'<w:r>{props}<w:t xml:space="preserve">{esc(result)}</w:t></w:r>' if result else ""
@@ -318,6 +334,8 @@ class Builder:
         self.last_table = False
         self.pending_break = False
         self.pending_marks: list[tuple[int, str]] = []
+        self.pending_tc = ""                                 # TC field(s) of 目录 entries for the next paragraph
+        self.entries: dict[str, tuple[str, int]] = {}       # element id → (目录 entry text, level)
         self.marked: set[str] = set()                       # bookmarks already placed
         self.targets: dict[str, tuple[str, int]] = {}       # element id → (bookmark name, toc level)
         self.outline_for: dict = {}                          # element → outline level (lxml proxies
@@ -346,6 +364,8 @@ class Builder:
         if el is not None and el in self.outline_for and fmt.outline is None:
             fmt = replace(fmt, outline=self.outline_for.pop(el))
         marks, self.pending_marks = self.pending_marks, []
+        if self.pending_tc:
+            content, self.pending_tc = self.pending_tc + content, ""
         self.sec.parts.append(Para(content, fmt, marks))
         self.last_table = False
 
@@ -410,6 +430,7 @@ class Builder:
             self.bookmark_no += 1
             level = toc_level(li)
             self.targets[href[1:]] = (f"_Toc{self.bookmark_no:08d}", level)
+            self.entries[href[1:]] = (plain_text(li).replace("\n", " "), level)
             target = ids[href[1:]]
             if target.tag.lower() not in HEADING_LEVEL:
                 # a table block: its title gets the entry's outline level, so an updated TOC lists it
@@ -485,6 +506,8 @@ class Builder:
             self.marked.add(i)
             name, _level = self.targets[i]
             self.pending_marks.append((int(name[4:]), name))
+            text, level = self.entries[i]
+            self.pending_tc += tc_field(text, level)
 
     def block(self, el, ctx):
         if not _is_element(el):
@@ -585,7 +608,7 @@ class Builder:
         if w != style_pos:
             tabs = f'<w:tab w:val="clear" w:pos="{style_pos}"/>' + tabs
         begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                 '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+                 f'<w:r><w:instrText xml:space="preserve"> {TOC_INSTR} </w:instrText></w:r>'
                  '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
         end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         if not items:
