@@ -649,7 +649,9 @@ class Builder:
                 self.emit_p(text_run(alt), PFmt(style="Figure"), el)
             return
         px_w, px_h = max(1, image.px_width), max(1, image.px_height)
-        max_w = min(PICTURE_WIDTH_EMU, self.sec.text_width * EMU_PER_TWIP)
+        width = re.search(r"(?:^|;)\s*width:\s*([\d.]+)mm", el.get("style") or "")
+        wanted = int(float(width.group(1)) * 36000) if width else PICTURE_WIDTH_EMU     # the markup's width (mm)
+        max_w = min(wanted, self.sec.text_width * EMU_PER_TWIP)
         max_h = int(self.sec.text_height * EMU_PER_TWIP * 0.6)
         cx = max_w
         cy = int(cx * px_h / px_w)
