@@ -34,7 +34,7 @@ def test_no_break_where_nothing_is_alone():
 
 def test_latin_words_stay_whole_and_widths_of_both_fonts_are_tried():
     # 12345 is one unit; a Chinese character next to a digit gets the word processor's autospace
-    assert docx_lines.clusters("12345政务") == ["12345", "政", "务"]
+    assert docx_lines.clusters("12345政务") == ("12345", "政", "务")
     text = "12345政务服务便民热线语音线路租用费"
     p = docx_lines.break_before(text, 6.25)
     assert p is not None and text[p:] == "用费"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Latin widths in em: (narrow as Times New Roman, wide as DejaVu Serif)
 _DIGIT = (0.5, 0.64)
@@ -31,6 +32,7 @@ NO_BREAK_AFTER = set("（《「『【〔〈([{“‘")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+@lru_cache(maxsize=8192)
 def char_width(ch: str, variant: int) -> float:
     o = ord(ch)
     if ch.isspace():
@@ -63,7 +65,8 @@ def _autospaced(a: str, b: str) -> bool:
     return (bool(_CJK.match(a)) and b.isascii() and b.isalnum()) or (a.isascii() and a.isalnum() and bool(_CJK.match(b)))
 
 
-def clusters(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def clusters(text: str) -> tuple[str, ...]:
     """The text cut at its break opportunities: a Chinese character is a unit of its own, a Latin word
     or number stays whole, closing punctuation keeps with what precedes it, opening with what follows."""
     units: list[str] = []
@@ -79,7 +82,7 @@ def clusters(text: str) -> list[str]:
             units[-1] = prev + ch
         else:
             units.append(ch)
-    return units
+    return tuple(units)
 
 
 def lay_out(text: str, width_em: float, first_em: float = 0.0, variant: int = 0) -> list[str]:
@@ -122,6 +125,13 @@ def break_before(text: str, width_em: float, first_em: float = 0.0, slack_em: fl
     into `text`), or None when no layout leaves one alone (or no break helps)."""
     if len(text) < 3 or not _CJK.match(text.rstrip()[-1:] or " "):
         return None
+    if sum(char_width(c, 1) for c in text) + AUTOSPACE[1] * len(text) <= width_em - slack_em - first_em:
+        return None                                      # one line in every layout
+    return _break_before(text, round(width_em, 3), round(first_em, 3), round(slack_em, 3))
+
+
+@lru_cache(maxsize=4096)
+def _break_before(text: str, width_em: float, first_em: float, slack_em: float) -> int | None:
     trials = [(w, v) for w in (width_em, width_em - slack_em) for v in (0, 1) if w > 1]
     if not any(lone(lay_out(text, w, first_em, v)) for w, v in trials):
         return None
@@ -145,9 +155,9 @@ def break_before(text: str, width_em: float, first_em: float = 0.0, slack_em: fl
 def no_lone_runs(runs: list, width_pt: float, size_pt: float, first_pt: float = 0.0) -> list:
     """`runs` (docx.Run: text, bold, br) with a line break inserted where the last line of a line group
     would hold one character alone."""
-    from .docx import Run
-    if size_pt <= 0 or width_pt <= 0:
+    if size_pt <= 0 or width_pt <= 0 or not runs:
         return runs
+    from .docx import Run
     out: list = []
     group: list = []
 
