@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(python3 python3-venv ca-certificates libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
       fonts-noto-cjk poppler-utils fontconfig)
-if [ "${WITH_LIBREOFFICE:-1}" = 1 ]; then pkgs+=(libreoffice-writer-nogui libreoffice-calc-nogui); fi
+if [ "${WITH_LIBREOFFICE:-1}" = 1 ]; then pkgs+=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno); fi
 
 if command -v dpkg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   need_apt=()

@@ -30,23 +30,7 @@ def flat(s: str) -> str:
     return re.sub(r"\s+", "", s).replace("（", "(").replace("）", ")")
 
 
-@pytest.fixture(scope="session")
-def printed(tmp_path_factory) -> dict[str, dict]:
-    """stem → {docx, pdf, lo}: each input rendered, and its DOCX converted by LibreOffice (one run)."""
-    out = tmp_path_factory.mktemp("pages")
-    docs = {}
-    for path in INPUTS:
-        res = pipeline.render_file(str(path), out / path.stem, formats=("pdf", "docx"))
-        files = {Path(t).suffix[1:]: Path(t) for t, _n in res.written}
-        docs[path.stem] = dict(files)
-    lo_dir = out / "lo"
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(lo_dir),
-                    *[str(d["docx"]) for d in docs.values()]], check=True, capture_output=True, timeout=300,
-                   env={**os.environ, "HOME": str(out)})
-    for d in docs.values():
-        d["lo"] = lo_dir / (d["docx"].stem + ".pdf")
-        assert d["lo"].is_file()
-    return docs
+# `printed` (each input rendered and its DOCX converted by LibreOffice, once): tests/conftest.py
 
 
 def outline(pdf: Path) -> list[tuple[str, int]]:

@@ -576,9 +576,12 @@ def test_docx_sections_orientation_and_footers(docx_bytes):
 def test_docx_toc_field_and_update_on_open(docx_bytes):
     parts = docx_parts(docx_bytes)
     xml = parts["word/document.xml"].decode()
-    assert re.search(r'<w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText>', xml)
+    # built from the TC fields at the entries' targets only (tests/test_docx_toc_update.py)
+    assert re.search(r'<w:instrText xml:space="preserve"> TOC \\f C \\l "1-3" \\h \\z </w:instrText>', xml)
     assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"')
-    assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="separate"')
+    tc = len(re.findall(r'<w:instrText xml:space="preserve"> TC "[^<]*" \\f C \\l [1-3] </w:instrText>', xml))
+    assert tc == 11                                   # one per entry; a TC field has no result
+    assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="separate"') + tc
     assert re.search(r'<w:updateFields w:val="true"/>', parts["word/settings.xml"].decode())
     root = etree.fromstring(parts["word/document.xml"])
     entries = [p for p in root.iter(f"{W}p")

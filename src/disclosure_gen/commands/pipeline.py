@@ -198,7 +198,10 @@ def _render_loaded(loaded, style, formats, force):
     if "xlsx" in formats:
         out["xlsx"] = render.render_xlsx(html, doc.style, draft=draft)
     if "pdf" in formats:
-        out["pdf"] = render.render_pdf(pdf_html, assets, st, draft=draft)
+        # charts made smaller where that keeps a section's last lines off a page of their own before a
+        # page of the other orientation; the DOCX gets the same markup, so it paginates alike
+        from ..render import pagefill
+        html, out["pdf"] = pagefill.fill(pdf_html, lambda h: render.render_pdf(h, assets, st, draft=draft))
     if "docx" in formats:        # after the PDF: its contents carry the PDF's page numbers
         out["docx"] = render.render_docx(html, assets, st, draft=draft, pdf=out.get("pdf"))
     extra = style_findings(loaded, doc) + check_template_facts.for_render(loaded, style)

@@ -195,6 +195,22 @@ def paragraph(content: str, fmt: PFmt, bookmarks: list[tuple[int, str]] = ()) ->
     return f"<w:p>{fmt.xml()}{starts}{content}{ends}</w:p>"
 
 
+# The 目录 is built from TC fields only (\f with their identifier, levels 1-3), one placed at each entry's
+# target with the entry's printed text: a field update in Word or LibreOffice rebuilds the same entries at
+# the same levels, where \o/\u (headings and outline levels) would drop the 表一… prefixes of the entries
+# and add every other heading.
+TOC_ID = "C"
+TOC_INSTR = f'TOC \\f {TOC_ID} \\l "1-3" \\h \\z'
+
+
+def tc_field(text: str, level: int) -> str:
+    """A TC field (a 目录 entry mark; it prints nothing)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> TC "{esc(quoted)}" \\f {TOC_ID} \\l {level} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
 def field_runs(instr: str, result: str = "") -> str:
     props = ""
     res = f'<w:r>{props}<w:t xml:space="preserve">{esc(result)}</w:t></w:r>' if result else ""
@@ -318,6 +334,8 @@ class Builder:
         self.last_table = False
         self.pending_break = False
         self.pending_marks: list[tuple[int, str]] = []
+        self.pending_tc = ""                                 # TC field(s) of 目录 entries for the next paragraph
+        self.entries: dict[str, tuple[str, int]] = {}       # element id → (目录 entry text, level)
         self.marked: set[str] = set()                       # bookmarks already placed
         self.targets: dict[str, tuple[str, int]] = {}       # element id → (bookmark name, toc level)
         self.outline_for: dict = {}                          # element → outline level (lxml proxies
@@ -326,6 +344,17 @@ class Builder:
         self.shape_no = 0
         self.svg_parts: dict[bytes, str] = {}
         self.seen_body = False
+        self.metrics: dict = {}                              # styleId → (size, first-line, side indents) pt
+        self.cell_pad_h = 0                                  # twips left and right inside the current table's cells
+
+    def unlone(self, runs: list[Run], style: str, width: int) -> list[Run]:
+        """The runs of a paragraph of `style` in `width` twips, with a line break where its last line would
+        hold one character alone (docx_lines.py)."""
+        if style not in self.metrics:
+            return runs
+        from .docx_lines import no_lone_runs
+        size, first, side = self.metrics[style]
+        return no_lone_runs(runs, width / 20 - side, size, first)
 
     # -- output primitives
     def emit_p(self, content: str, fmt: PFmt, el=None):
@@ -335,6 +364,8 @@ class Builder:
         if el is not None and el in self.outline_for and fmt.outline is None:
             fmt = replace(fmt, outline=self.outline_for.pop(el))
         marks, self.pending_marks = self.pending_marks, []
+        if self.pending_tc:
+            content, self.pending_tc = self.pending_tc + content, ""
         self.sec.parts.append(Para(content, fmt, marks))
         self.last_table = False
 
@@ -399,6 +430,7 @@ class Builder:
             self.bookmark_no += 1
             level = toc_level(li)
             self.targets[href[1:]] = (f"_Toc{self.bookmark_no:08d}", level)
+            self.entries[href[1:]] = (plain_text(li).replace("\n", " "), level)
             target = ids[href[1:]]
             if target.tag.lower() not in HEADING_LEVEL:
                 # a table block: its title gets the entry's outline level, so an updated TOC lists it
@@ -474,6 +506,8 @@ class Builder:
             self.marked.add(i)
             name, _level = self.targets[i]
             self.pending_marks.append((int(name[4:]), name))
+            text, level = self.entries[i]
+            self.pending_tc += tc_field(text, level)
 
     def block(self, el, ctx):
         if not _is_element(el):
@@ -515,14 +549,14 @@ class Builder:
         if "toc-heading" in cls or "toc" in ctx:
             self.emit_p(runs_xml(runs), PFmt(style="TOCHeading"), el)
             return
-        level = HEADING_LEVEL[tag]
-        self.emit_p(runs_xml(runs), PFmt(style=f"Heading{level}"), el)
+        style = f"Heading{HEADING_LEVEL[tag]}"
+        self.emit_p(runs_xml(self.unlone(runs, style, self.sec.text_width)), PFmt(style=style), el)
 
     def para(self, el, cls, ctx):
         runs = inline_runs(el)
         named = next((sid for c, sid in _PARA_STYLES if c in cls), None)
         if named:
-            self.emit_p(runs_xml(runs), PFmt(style=named), el)
+            self.emit_p(runs_xml(self.unlone(runs, named, self.sec.text_width)), PFmt(style=named), el)
         elif not runs:
             return
         elif "note" in cls:
@@ -574,7 +608,7 @@ class Builder:
         if w != style_pos:
             tabs = f'<w:tab w:val="clear" w:pos="{style_pos}"/>' + tabs
         begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                 '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+                 f'<w:r><w:instrText xml:space="preserve"> {TOC_INSTR} </w:instrText></w:r>'
                  '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
         end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         if not items:
@@ -615,7 +649,9 @@ class Builder:
                 self.emit_p(text_run(alt), PFmt(style="Figure"), el)
             return
         px_w, px_h = max(1, image.px_width), max(1, image.px_height)
-        max_w = min(PICTURE_WIDTH_EMU, self.sec.text_width * EMU_PER_TWIP)
+        width = re.search(r"(?:^|;)\s*width:\s*([\d.]+)mm", el.get("style") or "")
+        wanted = int(float(width.group(1)) * 36000) if width else PICTURE_WIDTH_EMU     # the markup's width (mm)
+        max_w = min(wanted, self.sec.text_width * EMU_PER_TWIP)
         max_h = int(self.sec.text_height * EMU_PER_TWIP * 0.6)
         cx = max_w
         cy = int(cx * px_h / px_w)
@@ -660,12 +696,14 @@ class Builder:
     def table(self, el, cls):
         caption = el.find("caption")
         if caption is not None:
-            self.emit_p(runs_xml(inline_runs(caption)), PFmt(style="TableTitle"))
+            self.emit_p(runs_xml(self.unlone(inline_runs(caption), "TableTitle", self.sec.text_width)),
+                        PFmt(style="TableTitle"))
         kind = "Compact" if "compact" in cls else "Perf" if "perf" in cls else ""
         size = (f"TableText{kind}" if kind != "Perf" else "PerfText",
                 f"TableHeading{kind}" if kind != "Perf" else "PerfHeading")        # paragraph styles
         pad_v, pad_h = (self.t.compact_pad if kind == "Compact" else self.t.perf_pad if kind == "Perf"
                         else self.t.cell_pad)
+        self.cell_pad_h = pad_h
         line = None
         rows: list[tuple[object, bool]] = []
         keep: set[int] = set()
@@ -790,7 +828,9 @@ class Builder:
         paras = []
         if kind in ("cell", "restart") and cell is not None:
             char = "TotalText" if strong and not head and "num" not in ccls else None
+            pstyle = head_style if head else text_style
             for runs in cell_paragraphs(cell):
+                runs = self.unlone(runs, pstyle, width - 2 * self.cell_pad_h)
                 paras.append(f"<w:p>{fmt}{runs_xml(runs, style=char)}</w:p>")
         if not paras:
             paras.append(f"<w:p>{fmt}</w:p>")
@@ -1008,6 +1048,8 @@ def render_docx(html: str, assets: dict[str, bytes], *, draft: bool = False, twe
     from .pagemap import page_map
     builder = Builder(assets, pages, part, draft_rid, footer_rid, empty_rid, page_map(pdf) if pdf else None,
                       settings)
+    from .docx_lines import style_metrics
+    builder.metrics = style_metrics(doc.styles.element)
     sections = builder.build(body)
 
     chunks = []

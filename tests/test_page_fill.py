@@ -1,0 +1,104 @@
+"""Issue 14 item 5: no page holds only a few lines because a page of the other orientation follows it
+(gaoping's part 3 ran three lines onto a page of their own before the landscape 绩效目标表), in the PDF
+and in the DOCX as LibreOffice prints it, for every input. The cure (render/pagefill.py) draws the charts
+of such a section smaller when that ends its text a page earlier."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from disclosure_gen.render import pagefill
+
+from lo_layout import lines
+
+INPUTS = sorted((Path(__file__).resolve().parents[1] / "inputs").glob("*.yaml"))
+FEW = 6                       # lines of text that make a page "near-empty"
+PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+
+
+def pages(pdf: Path) -> list[dict]:
+    """Per page: orientation, its text lines (the page number left out) and how far down the text goes."""
+    import pikepdf
+    with pikepdf.open(pdf) as doc:
+        boxes = [[float(v) for v in p.mediabox] for p in doc.pages]
+    out = []
+    for ls, (x0, y0, x1, y1) in zip(lines(pdf), boxes):
+        h = y1 - y0
+        body = [ln for ln in ls if ln[3] < 0.9 * h]
+        out.append({"landscape": x1 - x0 > h, "lines": [ln[4] for ln in sorted(body, key=lambda ln: (ln[1], ln[0]))],
+                    "fill": max((ln[3] for ln in body), default=0) / h})
+    return out
+
+
+def near_empty(ps: list[dict]) -> list[tuple[int, list[str]]]:
+    """Pages (1-based) with fewer than FEW lines that continue a full page of their orientation and are
+    followed by a page of the other orientation — unless what comes after that run is a new part."""
+    found = []
+    for i in range(1, len(ps) - 1):
+        p, prev, nxt = ps[i], ps[i - 1], ps[i + 1]
+        if len(p["lines"]) >= FEW or prev["landscape"] != p["landscape"] or prev["fill"] < 0.8:
+            continue
+        if nxt["landscape"] == p["landscape"]:
+            continue
+        back = next((q for q in ps[i + 1:] if q["landscape"] == p["landscape"]), None)
+        if back is None or (back["lines"] and PART.match(back["lines"][0])):
+            continue
+        found.append((i + 1, p["lines"]))
+    return found
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in INPUTS])
+@pytest.mark.parametrize("kind", ["pdf", "lo"])
+def test_no_near_empty_page_before_an_orientation_switch(printed, stem, kind):
+    assert near_empty(pages(printed[stem][kind])) == []
+
+
+def test_the_measure_finds_a_tail_page():
+    full = {"landscape": False, "lines": ["x"] * 40, "fill": 0.9}
+    tail = {"landscape": False, "lines": ["x"] * 3, "fill": 0.15}
+    wide = {"landscape": True, "lines": ["x"] * 50, "fill": 0.7}
+    after = {"landscape": False, "lines": ["十一、国有资产占有使用情况"], "fill": 0.5}
+    part = {"landscape": False, "lines": ["第四部分 名词解释"], "fill": 0.5}
+    assert near_empty([full, tail, wide, after]) == [(2, ["x"] * 3)]
+    assert near_empty([full, tail, wide, part]) == []          # the end of a part
+    assert near_empty([full, tail, wide]) == []
+
+
+SAMPLE = ('<section class="cover portrait"><p>封面</p></section>'
+          '<section class="portrait"><p>正文</p><figure class="chart"><figcaption>图</figcaption>'
+          '<img src="chart-1.svg" alt="图"></figure><p>后文</p></section>'
+          '<section class="landscape"><table></table></section>'
+          '<section class="portrait"><figure class="chart"><img src="chart-2.svg"></figure></section>')
+
+
+def test_only_a_portrait_section_with_charts_before_a_landscape_one_is_marked():
+    marked, names = pagefill.mark(SAMPLE)
+    assert names == ["0"]
+    assert marked.count('class="flow-mark"') == 2
+    assert marked.index('id="flow-start-0"') < marked.index("正文") < marked.index("后文") < marked.index('id="flow-end-0"')
+    smaller = pagefill.scale_charts(marked, "0", 0.75)
+    assert '<img style="width:105.0mm" src="chart-1.svg"' in smaller
+    assert 'chart-2.svg">' in smaller                       # the other section is left alone
+    assert pagefill.unmark(smaller) == SAMPLE.replace('<img src="chart-1.svg"', '<img style="width:105.0mm" src="chart-1.svg"')
+
+
+def test_a_retry_is_kept_only_when_the_section_ends_a_page_earlier(monkeypatch):
+    from disclosure_gen.writers import pagemap
+    calls = []
+
+    def fake_map(pdf):
+        scale = float(pdf.decode() or 1)
+        return pagemap.PageMap(pages={"flow-start-0": 2, "flow-end-0": 4 if scale > 0.8 else 3},
+                               gaps={"flow-start-0": 70.0, "flow-end-0": 120.0}, landscape={}, count=6)
+
+    def lay_out(html):
+        m = re.search(r"width:([\d.]+)mm", html)
+        calls.append(m.group(1) if m else None)
+        return (str(float(m.group(1)) / 140) if m else "1").encode()
+
+    monkeypatch.setattr(pagemap, "page_map", fake_map)
+    html, pdf = pagefill.fill(SAMPLE, lay_out)
+    assert calls == [None, "119.0", "105.0"]
+    assert 'style="width:105.0mm"' in html and "flow-mark" not in html
