@@ -458,6 +458,12 @@ def render_pdf(html: str, assets: Assets, style, draft=False) -> bytes:
     return _pdf(html, assets.files, style_css(style), draft=draft, pool=pdfpool.get(), progress=Progress())
 
 
+def pdf_page_maps(htmls: list[str], assets: Assets, style, draft=False) -> list:
+    from ..writers import pdfpool
+    from ..writers.pdf import page_maps
+    return page_maps(htmls, assets.files, style_css(style), draft=draft, pool=pdfpool.get())
+
+
 def reference_docx(style) -> bytes | None:
     """The style's reference document (reference.docx: Word styles, page setup): its own, else the
     nearest parent's; None when the chain has none (the writer builds one from the docx: settings)."""

@@ -59,7 +59,7 @@ def mark(html: str) -> tuple[str, list[str]]:
         block = html[s:e]
         head = re.match(r"<section\b[^>]*>", block).group(0)
         body = block[len(head):-len("</section>")]
-        out += [html[pos:s], head, f'<div class="flow-mark" id="{START}{i}"></div>', body,
+        out += [html[pos:s], head[:-1] + ' data-layout="alone">', f'<div class="flow-mark" id="{START}{i}"></div>', body,
                 f'<div class="flow-mark" id="{END}{i}"></div>', "</section>"]
         pos = e
         names.append(str(i))
@@ -67,10 +67,11 @@ def mark(html: str) -> tuple[str, list[str]]:
     return "".join(out), names
 
 
-def short_tails(pdf: bytes, names: list[str], text_height: float = 842 - 133) -> list[str]:
-    """The marked sections whose text ends on a page of its own holding less than SHORT_TAIL of a page."""
-    from ..writers.pagemap import page_map
-    pm = page_map(pdf)
+def short_tails(pdf, names: list[str], text_height: float = 842 - 133) -> list[str]:
+    """The marked sections whose text ends on a page of its own holding less than SHORT_TAIL of a page
+    (`pdf`: the PDF, or its PageMap)."""
+    from ..writers.pagemap import PageMap, page_map
+    pm = pdf if isinstance(pdf, PageMap) else page_map(pdf)
     if not pm:
         return []
     portrait_tops = [g for n, g in pm.gaps.items() if not pm.landscape.get(pm.pages[n])]
@@ -107,25 +108,31 @@ def scale_charts(html: str, n: str, scale: float) -> str:
 
 
 def unmark(html: str) -> str:
-    return re.sub(r'<div class="flow-mark" id="flow-(?:start|end)-\d+"></div>', "", html)
+    html = re.sub(r'<div class="flow-mark" id="flow-(?:start|end)-\d+"></div>', "", html)
+    return re.sub(r'(<section\b[^>]*?) data-layout="alone">', r"\1>", html)
 
 
-def fill(html: str, lay_out) -> tuple[str, bytes]:
+def fill(html: str, lay_out, probe=None) -> tuple[str, bytes]:
     """(markup, PDF): the markup laid out by `lay_out` (markup → PDF bytes), with the charts of a section
-    made smaller where that keeps the section's last lines off a page of their own. The markup returned
-    is the one the PDF was made from, markers left out (for the DOCX)."""
+    made smaller where that keeps the section's last lines off a page of their own. `probe` (markups →
+    a PageMap or None for each) tells where the anchors land without making the PDF; the marked
+    sections are laid out on their own, so the trials lay out those sections only, all at once. The
+    markup returned is the one the PDF was made from, markers left out (for the DOCX)."""
     marked, names = mark(html)
-    pdf = lay_out(marked)
     if not names:
-        return html, pdf
+        return html, lay_out(marked)
     from ..writers.pagemap import page_map
-    for n in short_tails(pdf, names):
-        before = page_map(pdf).pages.get(END + n)
-        for scale in SCALES:
-            trial = scale_charts(marked, n, scale)
-            trial_pdf = lay_out(trial)
-            after = page_map(trial_pdf).pages.get(END + n)
+    look = probe or (lambda hs: [None] * len(hs))
+    first = look([marked])[0]
+    pdf = None if first else lay_out(marked)
+    for n in short_tails(first or pdf, names):
+        before = (first or page_map(pdf)).pages.get(END + n)
+        trials = [scale_charts(marked, n, scale) for scale in SCALES]
+        seen = look(trials)
+        for trial, pm in zip(trials, seen):
+            trial_pdf = None if pm else lay_out(trial)
+            after = (pm or page_map(trial_pdf)).pages.get(END + n)
             if before is not None and after is not None and after < before:
                 marked, pdf = trial, trial_pdf
                 break
-    return unmark(marked), pdf
+    return unmark(marked), pdf if pdf is not None else lay_out(marked)

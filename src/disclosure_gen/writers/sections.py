@@ -23,7 +23,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-VERSION = 4
+VERSION = 5
 # Every laid-out document costs WeasyPrint about a quarter of a second besides its pages (font
 # subsets, style cascade, PDF writing), so sections are laid out in few, large groups: a revision
 # lays out again the groups holding a changed section (gaoping: two of four, on two cores at once).
@@ -52,6 +52,7 @@ class Piece:
     sections: list[str]     # <section>s (or a piece of one), each with an id on its opening tag
     late: bool = False      # laid out in the frame (it links to other sections)
     cut: bool = False       # a piece of a long section (never grouped)
+    alone: bool = False     # a section asked to be laid out on its own
 
     @property
     def markup(self) -> str:
@@ -68,13 +69,15 @@ def plan(html: str) -> tuple[str, str, list[Piece]] | None:
     ids = [set(_ID.findall(s)) for s in secs]
     everywhere, pieces = set().union(*ids), []
     for s, own in zip(secs, ids):
-        cut, last = _cut(s), (pieces[-1] if pieces and not (pieces[-1].late or pieces[-1].cut) else None)
+        alone = 'data-layout="alone"' in _tag(s)     # laid out again on its own (render/pagefill.py)
+        cut, last = _cut(s), (pieces[-1] if pieces and not (pieces[-1].late or pieces[-1].cut or pieces[-1].alone)
+                              and not alone else None)
         if any(h in everywhere and h not in own for h in _HREF.findall(s)):
             pieces.append(Piece([s], late=True))
         elif len(cut) == 1 and last is not None and len(last.markup) + len(s) <= GROUP:
             last.sections.append(s)
         else:
-            pieces += [Piece([part], cut=len(cut) > 1) for part in cut]
+            pieces += [Piece([part], cut=len(cut) > 1, alone=alone) for part in cut]
     n = 0
     for pc in pieces:               # every section's first page is known by the id on its tag
         for j, sec in enumerate(pc.sections):
@@ -132,6 +135,7 @@ def _rows(piece: str) -> list[str]:
 
 # ---- laying out (in a pool process or here) ---------------------------------------------------------
 _PREPARED: dict = {}
+_RECENT: dict = {}      # cache key → future of its layout, in this process
 
 
 def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None = None) -> tuple[bytes, list]:
@@ -158,7 +162,8 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
     for p in doc.pages:             # an anchor counts on the page where its box starts (a box split
         anchors = sorted(set(p.anchors) - seen)     # across pages is listed on each of them)
         seen.update(anchors)
-        pages.append([p.width, p.height, anchors, [[lv, label, list(xy), st] for lv, label, xy, st in p.bookmarks]])
+        pages.append([p.width, p.height, anchors, [[lv, label, list(xy), st] for lv, label, xy, st in p.bookmarks],
+                      {a: p.anchors[a][1] for a in anchors}])
     return _detached(doc.write_pdf(pdf_identifier=b"0" * 32)), pages
 
 
@@ -178,6 +183,8 @@ def _detached(data: bytes) -> bytes:
 def _get(pool, k: str, *job) -> Future:
     """The cached layout of `job` (its key `k`), else one laid out in the pool or here (then kept)."""
     from .. import cache
+    if k in _RECENT:                # this process laid it out a moment ago (a chart-size trial)
+        return _RECENT[k]
     f = Future()
     raw = cache.get("sections", k)
     try:
@@ -199,6 +206,9 @@ def _get(pool, k: str, *job) -> Future:
             cache.put("sections", k, len(head).to_bytes(8, "little") + head + data)
             cache.prune("sections", 5000)
     f.add_done_callback(keep)
+    _RECENT[k] = f
+    while len(_RECENT) > 64:        # the layouts of about one document
+        del _RECENT[next(iter(_RECENT))]
     return f
 
 
@@ -207,20 +217,9 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     p = plan(html)
     if p is None:
         return None
-    from importlib.metadata import version
-
-    from .. import cache
-    from .pdffonts import system_fonts
     head, tail, pieces = p
-    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css))
-    digests = {n: hashlib.sha256(b).hexdigest() for n, b in assets.items()}
-
-    def key(markup: str, *more) -> str:     # a layout depends on the assets it names only
-        return cache.key(common, head, markup, tail, *more, sorted(
-            (n, d) for n, d in digests.items() if any(n.rpartition(".")[0] in t for t in (markup, head, tail, *css))))
-    body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
-    futures = {i: _get(pool, key(pieces[i].markup), head + pieces[i].markup + tail,
-                       (*css, BARE_CSS), assets) for i in body}      # longest first: the pool ends on a short one
+    key, futures = _body(head, tail, pieces, assets, css, pool)
+    body = list(futures)
     tick = progress or (lambda n, total: None)
     done, spill = {}, tempfile.TemporaryDirectory(prefix="disclosure-gen-")
     for i in body:                  # the laid-out sections wait on disk, not in memory
@@ -239,6 +238,51 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     tick(len(body) + 1, len(body) + 1)
     with spill:
         return join(pieces, done, frame_pdf, frame_pages)
+
+
+def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str], pool):
+    """(the cache key function, {piece: future of its layout}) for the pieces laid out on their own,
+    longest first (the pool ends on a short one)."""
+    from importlib.metadata import version
+
+    from .. import cache
+    from .pdffonts import system_fonts
+    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css))
+    digests = {n: hashlib.sha256(b).hexdigest() for n, b in assets.items()}
+
+    def key(markup: str, *more) -> str:     # a layout depends on the assets it names only
+        return cache.key(common, head, markup, tail, *more, sorted(
+            (n, d) for n, d in digests.items() if any(n.rpartition(".")[0] in t for t in (markup, head, tail, *css))))
+    body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
+    return key, {i: _get(pool, key(pieces[i].markup), head + pieces[i].markup + tail, (*css, BARE_CSS), assets)
+                 for i in body}
+
+
+def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None) -> list:
+    """For each markup, where its sections laid out on their own put each anchor: a PageMap of their
+    pages in order (the contents left out), without joining a PDF; None when not laid out by section.
+    All layouts are asked for before the first is waited for (they run at once in the pool)."""
+    from .pagemap import PageMap
+    asked = []
+    for html in htmls:
+        p = plan(html)
+        asked.append(p and (p, _body(*p, assets, css, pool)[1]))
+    out = []
+    for a in asked:
+        if not a:
+            out.append(None)
+            continue
+        (head, tail, pieces), futures = a
+        pm = PageMap()
+        for i in sorted(futures):
+            job = head + pieces[i].markup + tail
+            for w, h, anchors, _bms, ys in _result(futures[i], job, (*css, BARE_CSS), assets)[1]:
+                pm.landscape[pm.count] = w > h
+                pm.pages.update({x: pm.count for x in anchors})
+                pm.gaps.update({x: y * 0.75 for x, y in ys.items()})
+                pm.count += 1
+        out.append(pm)
+    return out
 
 
 def _result(future: Future, *job):
@@ -285,7 +329,7 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
     out = pikepdf.Pdf.open(io.BytesIO(frame_pdf))
     names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}), None, 0
     frame_dests = _dests(out)
-    for at, (fw, fh, fanchors, fbms) in enumerate(frame_pages):
+    for at, (fw, fh, fanchors, fbms, _ys) in enumerate(frame_pages):
         cur = next(((int(m.group(1)), int(m.group(2))) for a in fanchors if (m := _PAGE_MARK.match(a))),
                    (cur[0], cur[1] + 1) if cur else (0, 0))
         i, k = cur
@@ -297,7 +341,7 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
         if src[0] != i:
             pdf = pikepdf.Pdf.open(done[i][0])
             src = (i, pdf, _dests(pdf))
-        w, h, anchors, bms = done[i][1][k] if k < len(done[i][1]) else (0, 0, [], [])
+        w, h, anchors, bms = done[i][1][k][:4] if k < len(done[i][1]) else (0, 0, [], [])
         used += 1
         if (round(fw, 2), round(fh, 2)) != (round(w, 2), round(h, 2)):
             raise Mismatch("the frame's page sizes differ from the section's")
