@@ -236,6 +236,7 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     frame_pdf, frame_pages = _result(_get(pool, key(frame, "frame", sorted(meta.items())),
                                           frame, tuple(css), assets, meta), frame, tuple(css), assets, meta)
     tick(len(body) + 1, len(body) + 1)
+    _RECENT.clear()                 # kept for the trials before this render only
     with spill:
         return join(pieces, done, frame_pdf, frame_pages)
 
