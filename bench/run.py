@@ -653,15 +653,25 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
 NOTES = """
 ## How the PDF is made (issue 17)
 
-- Every `<section>` of the markup starts a page, so each one (short ones grouped up to 12 000
-  characters of markup, a long one cut at its own forced page breaks into pieces of at most 24 000,
+- Every `<section>` of the markup starts a page, so each one (short ones grouped up to 30 000
+  characters of markup, a long one cut at its own forced page breaks into pieces of at most 40 000,
   a table longer than 400 000 characters of rows split at row boundaries under a copy of its header)
   is laid out as a WeasyPrint document of its own, with WeasyPrint's public API only (`HTML`, `CSS`,
   `Document`, `Page.anchors`, `Page.bookmarks`, `write_pdf`), without its page margin boxes
   (`src/disclosure_gen/writers/sections.py`).
-- Each laid-out section is kept in the cache (`cache.py`, `sections/`) under the hash of its markup,
-  the style sheets, the assets, this machine's fonts (fontconfig) and the WeasyPrint version: a
-  revision lays out again only the sections whose markup changed.
+- Each laid-out group is kept in the cache (`cache.py`, `sections/`) under the hash of its markup,
+  the style sheets, the assets it names, this machine's fonts (fontconfig) and the WeasyPrint
+  version: a revision lays out again only the groups whose markup changed. The groups are large
+  because every WeasyPrint document costs about a quarter of a second besides its pages (font
+  subsets, style cascade, PDF writing): gaoping is four groups, and a 项 revision lays out two.
+- The font programs are dropped from each group in the pool process (the join embeds each font
+  once), and the join's font subsets are cached by glyph set.
+- Charts are SVG written by `render/charts.py`; matplotlib draws only the DOCX's PNG fallback, and
+  only when a DOCX is made. The chart-size trials of `render/pagefill.py` lay out the section
+  alone (a page map from the sections, no joined file), all sizes at once.
+- The main process does not import WeasyPrint unless it lays out itself; WeasyPrint's library
+  search is answered from one `ldconfig -p` (`pdfpool.import_weasyprint`), instead of a run of
+  ldconfig, gcc and ld per unknown library name.
 - The sections go to a pool of processes, one per core, forked at the start of `render` so that they
   import WeasyPrint while the budget is read and checked (`writers/pdfpool.py`). In `batch` each
   worker renders whole documents and lays their sections out itself, in turn (the cores are taken
@@ -695,10 +705,12 @@ NOTES = """
 
 ## What is left
 
-- Every laid-out piece pays WeasyPrint's fixed costs again (parsing the markup, building the font
-  subsets, about a quarter of a second of cffi type parsing for HarfBuzz in a fresh process); short
-  sections are grouped for that reason, and the pool's processes keep their parsed style sheets.
+- Every laid-out group pays WeasyPrint's fixed costs again (the font subsets WeasyPrint cuts for it,
+  which the join throws away, the style cascade, writing the PDF); the groups are large for that
+  reason, so a change re-lays out the 概况 or the glossary with the tables of its group.
 - The frame (contents and one empty page per page) is laid out after the sections, in one process.
+- `batch` lays out each document's sections in its own worker; a pool shared by the documents is
+  not done.
 """
 
 
