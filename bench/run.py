@@ -749,6 +749,11 @@ def main(argv=None) -> int:
     if not inputs:
         ap.error("no input files")
     WORK.mkdir(parents=True, exist_ok=True)
+    # a cache of this run's own, empty at its start: "warm" means warmed by this run's warm-up,
+    # and a revision's figures were never laid out before (not by an earlier run or by hand)
+    cache_dir = WORK / "cache"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    os.environ["DISCLOSURE_GEN_CACHE"] = str(cache_dir)
     docs_in = [(p.stem, p) for p in inputs]
     if args.large_dept and not (args.quick or args.no_large):
         sys.path.insert(0, str(BENCH))
