@@ -102,3 +102,22 @@ def test_a_retry_is_kept_only_when_the_section_ends_a_page_earlier(monkeypatch):
     html, pdf = pagefill.fill(SAMPLE, lay_out)
     assert calls == [None, "119.0", "105.0"]
     assert 'style="width:105.0mm"' in html and "flow-mark" not in html
+
+
+def test_chart_size_trials_lay_out_the_marked_sections_only(monkeypatch):
+    """A trial lays out the sections that may end earlier, alone and nothing else (a 部门 of 200
+    projects laid itself out twice before the final render)."""
+    from test_sections import ROOT, markup, sections
+    from disclosure_gen.writers import pdf as pdf_writer
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", "off")
+    html, assets, css = markup(ROOT / "inputs" / "gaoping-bigdata-2026.yaml")
+    marked, names = pagefill.mark(html)
+    assert names
+    laid = []
+    real = sections.lay_out
+    monkeypatch.setattr(sections, "lay_out", lambda m, *a, **k: laid.append(m) or real(m, *a, **k))
+    trials = [pagefill.scale_charts(marked, names[0], s) for s in pagefill.SCALES]
+    maps = pdf_writer.page_maps([marked, *trials], assets, css, holding=pagefill.START)
+    assert all(pm and pagefill.END + names[0] in pm.pages for pm in maps)
+    assert len(laid) == 1 + len(trials) and all(pagefill.START in m for m in laid)
+    assert all(len(m) < len(marked) / 3 for m in laid)            # the section, not the document

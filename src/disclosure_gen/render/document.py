@@ -458,10 +458,10 @@ def render_pdf(html: str, assets: Assets, style, draft=False) -> bytes:
     return _pdf(html, assets.files, style_css(style), draft=draft, pool=pdfpool.get(), progress=Progress())
 
 
-def pdf_page_maps(htmls: list[str], assets: Assets, style, draft=False) -> list:
+def pdf_page_maps(htmls: list[str], assets: Assets, style, draft=False, holding: str = "") -> list:
     from ..writers import pdfpool
     from ..writers.pdf import page_maps
-    return page_maps(htmls, assets.files, style_css(style), draft=draft, pool=pdfpool.get())
+    return page_maps(htmls, assets.files, style_css(style), draft=draft, pool=pdfpool.get(), holding=holding)
 
 
 def reference_docx(style) -> bytes | None:

@@ -114,13 +114,14 @@ def layout(html: str, assets: dict[str, bytes], css: list[str]):
         font_config=font_config, stylesheets=sheets)
 
 
-def page_maps(htmls: list[str], assets: dict[str, bytes], css: list[str], *, draft: bool = False, pool=None):
+def page_maps(htmls: list[str], assets: dict[str, bytes], css: list[str], *, draft: bool = False, pool=None,
+              holding: str = ""):
     """Where each anchor of each markup lands (writers/pagemap.PageMap), from the layout of its
     sections without a joined file (render/pagefill.py tries chart sizes with it); None for a
     markup not laid out by section."""
     from . import sections
     sheets = [strip_illegal(c) for c in css] + ([draft_css()] if htmls and is_draft(htmls[0], draft) else [])
-    return sections.page_maps([strip_illegal(h) for h in htmls], assets or {}, sheets, pool=pool)
+    return sections.page_maps([strip_illegal(h) for h in htmls], assets or {}, sheets, pool=pool, holding=holding)
 
 
 def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False,

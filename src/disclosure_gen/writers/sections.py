@@ -259,14 +259,16 @@ def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str
                  for i in body}
 
 
-def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None) -> list:
-    """For each markup, where its sections laid out on their own put each anchor: a PageMap of their
-    pages in order (the contents left out), without joining a PDF; None when not laid out by section.
-    All layouts are asked for before the first is waited for (they run at once in the pool)."""
+def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding: str = "") -> list:
+    """For each markup, where the pieces holding `holding` put each anchor: a PageMap of their pages
+    in order, without laying out the rest or joining a PDF; None when not laid out by section. All
+    layouts are asked for before the first is waited for (they run at once in the pool)."""
     from .pagemap import PageMap
     asked = []
     for html in htmls:
         p = plan(html)
+        if p:
+            p = (p[0], p[1], [pc if holding in pc.markup else Piece([], late=True) for pc in p[2]])
         asked.append(p and (p, _body(*p, assets, css, pool)[1]))
     out = []
     for a in asked:
