@@ -531,6 +531,13 @@ def field_sums(r: Row, cols: dict) -> defaultdict:
     return vals
 
 
+def add_into(target: dict, vals: dict) -> dict:
+    """`target` with each amount of `vals` added to its field."""
+    for k, v in vals.items():
+        target[k] = target.get(k, ZERO) + v
+    return target
+
+
 def read_rows(t: Table, findings: list, amount_cols=None, roles=None) -> list[Row]:
     roles = label_cols(t) if roles is None else roles
     sheet = t.sheet
@@ -825,40 +832,31 @@ class Importer:
     def t_unit_exp(self, t: Table, source: str | None):
         """An expenditure table by unit (Hubei 表5-2): each unit's totals by kind, for a department
         whose detail (项, 经济分类) is printed for the whole department only."""
-        cols = self._amount_fields(t, self._func_pick(t))
+        picked, _rows = self._detail(t, self._amount_fields(t, self._func_pick(t)),
+                                     lambda rows: lambda r: bool(r.extra.get("unit_row")), "单位行（各单位合计）")
+        for r, vals in picked:
+            add_into(self.unit_kinds.setdefault((r.unit_code, source or "all"), {}), vals)
+            self.unit_where.setdefault(r.unit_code, t.sheet.where(r.r))
+
+    def _detail(self, t: Table, cols: dict, detail_for, label) -> tuple[list, list]:
+        """([(row, its amounts by field)] of the rows `detail_for(rows)` picks, all rows): the table read
+        with its unit rows recognised, its own totals checked against those rows, what was taken noted
+        (`label`: what the taken rows are, or a function of the rows giving it)."""
         rows = read_rows(t, self.findings, set(cols))
         self._unit_rows(t, rows)
-        detail = lambda r: bool(r.extra.get("unit_row"))  # noqa: E731
+        detail = detail_for(rows)
         self._check_sums(t, rows, detail, cols)
-        n = 0
-        for r in rows:
-            if not detail(r):
-                continue
-            n += 1
-            d = self.unit_kinds.setdefault((r.unit_code, source or "all"), {})
-            for k, v in field_sums(r, cols).items():
-                d[k] = d.get(k, ZERO) + v
-            self.unit_where.setdefault(r.unit_code, t.sheet.where(r.r))
-        self._note(t, n, sum(1 for r in rows if not detail(r)), "单位行（各单位合计）")
+        picked = [(r, field_sums(r, cols)) for r in rows if detail(r)]
+        self._note(t, len(picked), len(rows) - len(picked), label(rows) if callable(label) else label)
+        return picked, rows
 
     def _func(self, t: Table, source: str | None):
-        cols = self._amount_fields(t, self._func_pick(t))
-        rows = read_rows(t, self.findings, set(cols))
-        self._unit_rows(t, rows)
-        detail = lambda r: len(r.code) == 7 and not r.total  # noqa: E731
-        self._check_sums(t, rows, detail, cols)
-        n = 0
-        for r in rows:
-            if not detail(r):
-                continue
-            n += 1
-            vals = field_sums(r, cols)
+        picked, _rows = self._detail(t, self._amount_fields(t, self._func_pick(t)),
+                                     lambda rows: lambda r: len(r.code) == 7 and not r.total, "明细（项）")
+        for r, vals in picked:
             leaf = self._leaf(r.extra.get("unit", ""), r.code, r.name)
             leaf.where.append(t.sheet.where(r.r))
-            target = leaf.all if source is None else leaf.slices.setdefault((source, False), {})
-            for k, v in vals.items():
-                target[k] = target.get(k, ZERO) + v
-        self._note(t, n, sum(1 for r in rows if not detail(r)), "明细（项）")
+            add_into(leaf.all if source is None else leaf.slices.setdefault((source, False), {}), vals)
 
     def t_expenditure(self, t):
         self._func(t, None)
@@ -881,34 +879,25 @@ class Importer:
             if s is None:
                 return ("all", True) if carry and not any(p in ("合计", "小计") for p in path[1:]) else None
             return (s, carry)
-        cols = self._amount_fields(t, pick)
         # a carry-over column with sources under it: the bare 上年结转 合计 column is then a total
-        rows = read_rows(t, self.findings, set(cols))
-        self._unit_rows(t, rows)
-        per_leaf = any(len(r.code) == 7 for r in rows)
-        detail = (lambda r: len(r.code) == 7 and not r.total) if per_leaf else (
-            lambda r: bool(r.unit_code) and not r.total)
-        self._check_sums(t, rows, detail, cols)
-        n = 0
-        for r in rows:
-            if not detail(r):
-                continue
-            n += 1
-            vals = field_sums(r, cols)
+        by_leaf = lambda rows: any(len(r.code) == 7 for r in rows)  # noqa: E731
+        picked, rows = self._detail(
+            t, self._amount_fields(t, pick),
+            lambda rows: (lambda r: len(r.code) == 7 and not r.total) if by_leaf(rows) else (
+                lambda r: bool(r.unit_code) and not r.total),
+            lambda rows: "明细（项）" if by_leaf(rows) else "单位行")
+        per_leaf = by_leaf(rows)
+        for r, vals in picked:
             if any(k[1] and k[0] != "all" for k in vals):
                 vals.pop(("all", True), None)
             if per_leaf:
                 leaf = self._leaf(r.extra.get("unit", ""), r.code, r.name)
                 leaf.where.append(t.sheet.where(r.r))
-                for k, v in vals.items():
-                    leaf.streams[k] = leaf.streams.get(k, ZERO) + v
+                add_into(leaf.streams, vals)
             else:
                 self.units.setdefault(r.unit_code, r.name)
                 self.unit_where.setdefault(r.unit_code, t.sheet.where(r.r))
-                u = self.unit_streams.setdefault(r.unit_code, {})
-                for k, v in vals.items():
-                    u[k] = u.get(k, ZERO) + v
-        self._note(t, n, sum(1 for r in rows if not detail(r)), "明细（项）" if per_leaf else "单位行")
+                add_into(self.unit_streams.setdefault(r.unit_code, {}), vals)
 
     def t_summary(self, t):
         """收支总表: the income side gives income by source (used to split 单位资金 by source)."""
@@ -1136,8 +1125,7 @@ class Importer:
             same = next((p for p in self.projects if by_text and p["name"] == r.name
                          and p["unit"] == (r.unit_code or current)), None)
             if same is not None:     # one row per project and source
-                for k, v in amounts.items():
-                    same["amounts"][k] = same["amounts"].get(k, ZERO) + v
+                add_into(same["amounts"], amounts)
                 continue
             self.projects.append({"name": r.name, "unit": r.unit_code or current, "type": r.extra.get("type", ""),
                                   "amounts": dict(amounts), "where": t.sheet.where(r.r),
@@ -1433,8 +1421,7 @@ def build(imp: Importer) -> Result:
         # the 项 rows are the department's: their sources are those of all units together
         merged: dict = {}
         for d in imp.unit_streams.values():
-            for k, v in d.items():
-                merged[k] = merged.get(k, ZERO) + v
+            add_into(merged, d)
         unit_streams = {default_unit: merged} if merged else {}
 
     def unit_of(key: str) -> str:
@@ -1468,14 +1455,10 @@ def build(imp: Importer) -> Result:
         key = (unit_of(u), code)
         if key in leaves:
             tgt = leaves[key]
-            for k, v in leaf.all.items():
-                tgt.all[k] = tgt.all.get(k, ZERO) + v
+            add_into(tgt.all, leaf.all)
             for sk, d in leaf.slices.items():
-                t = tgt.slices.setdefault(sk, {})
-                for k, v in d.items():
-                    t[k] = t.get(k, ZERO) + v
-            for k, v in leaf.streams.items():
-                tgt.streams[k] = tgt.streams.get(k, ZERO) + v
+                add_into(tgt.slices.setdefault(sk, {}), d)
+            add_into(tgt.streams, leaf.streams)
             tgt.where += leaf.where
         else:
             leaf.unit = key[0]
