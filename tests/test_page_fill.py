@@ -107,15 +107,13 @@ def test_a_retry_is_kept_only_when_the_section_ends_a_page_earlier(monkeypatch):
 def test_chart_size_trials_lay_out_the_marked_sections_only(monkeypatch):
     """A trial lays out the sections that may end earlier, alone and nothing else (a 部门 of 200
     projects laid itself out twice before the final render)."""
-    from test_sections import ROOT, markup, sections
+    from test_sections import ROOT, markup, record_layouts
     from disclosure_gen.writers import pdf as pdf_writer
     monkeypatch.setenv("DISCLOSURE_GEN_CACHE", "off")
     html, assets, css = markup(ROOT / "inputs" / "gaoping-bigdata-2026.yaml")
     marked, names = pagefill.mark(html)
     assert names
-    laid = []
-    real = sections.lay_out
-    monkeypatch.setattr(sections, "lay_out", lambda m, *a, **k: laid.append(m) or real(m, *a, **k))
+    laid = record_layouts(monkeypatch)
     trials = [pagefill.scale_charts(marked, names[0], s) for s in pagefill.SCALES]
     maps = pdf_writer.page_maps([marked, *trials], assets, css, holding=pagefill.START)
     assert all(pm and pagefill.END + names[0] in pm.pages for pm in maps)

@@ -171,13 +171,19 @@ def test_bytes_do_not_depend_on_cache_or_pool(tmp_path, monkeypatch):
     assert len(set(digests.values())) == 1, digests
 
 
+def record_layouts(monkeypatch) -> list[str]:
+    """The markup of every layout made in this process from now on."""
+    laid = []
+    real = sections.lay_out
+    monkeypatch.setattr(sections, "lay_out", lambda m, *a, **k: laid.append(m) or real(m, *a, **k))
+    return laid
+
+
 def test_a_revision_lays_out_only_the_sections_it_changes(tmp_path, monkeypatch):
     monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(tmp_path))
     path = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"
     html, assets, css = markup(path)
-    laid = []
-    real = sections.lay_out
-    monkeypatch.setattr(sections, "lay_out", lambda m, *a, **k: laid.append(m) or real(m, *a, **k))
+    laid = record_layouts(monkeypatch)
     pdf_writer.render_pdf(html, assets, css)
     first = len(laid)
     laid.clear()
@@ -196,9 +202,7 @@ def test_a_changed_chart_lays_out_only_the_section_that_shows_it(tmp_path, monke
     monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(tmp_path))
     path = ROOT / "inputs" / "gaoping-bigdata-2026.yaml"
     html, assets, css = markup(path)
-    laid = []
-    real = sections.lay_out
-    monkeypatch.setattr(sections, "lay_out", lambda m, *a, **k: laid.append(m) or real(m, *a, **k))
+    laid = record_layouts(monkeypatch)
     pdf_writer.render_pdf(html, assets, css)
     laid.clear()
     revised, new_assets, css = markup(path, lambda t: t.replace("office: 12.66}", "office: 12.67}", 1))
