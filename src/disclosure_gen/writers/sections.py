@@ -22,6 +22,7 @@ import tempfile
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 
 VERSION = 5
 # Every laid-out document costs WeasyPrint about a quarter of a second besides its pages (font
@@ -223,7 +224,7 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     tick = progress or (lambda n, total: None)
     done, spill = {}, tempfile.TemporaryDirectory(prefix="disclosure-gen-")
     for i in body:                  # the laid-out sections wait on disk, not in memory
-        data, pages = _result(futures[i], head + pieces[i].markup + tail, (*css, BARE_CSS), assets)
+        data, pages = futures[i]()
         done[i] = (os.path.join(spill.name, f"{i}.pdf"), pages)
         with open(done[i][0], "wb") as fh:
             fh.write(data)
@@ -242,8 +243,8 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
 
 
 def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str], pool):
-    """(the cache key function, {piece: future of its layout}) for the pieces laid out on their own,
-    longest first (the pool ends on a short one)."""
+    """(the cache key function, {piece: its layout, when called}) for the pieces laid out on their
+    own, asked for now, longest first (the pool ends on a short one)."""
     from importlib.metadata import version
 
     from .. import cache
@@ -255,8 +256,9 @@ def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str
         return cache.key(common, head, markup, tail, *more, sorted(
             (n, d) for n, d in digests.items() if any(n.rpartition(".")[0] in t for t in (markup, head, tail, *css))))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
-    return key, {i: _get(pool, key(pieces[i].markup), head + pieces[i].markup + tail, (*css, BARE_CSS), assets)
-                 for i in body}
+    jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets) for i in body}
+    futures = {i: _get(pool, key(pieces[i].markup), *job) for i, job in jobs.items()}
+    return key, {i: partial(_result, futures[i], *jobs[i]) for i in body}
 
 
 def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding: str = "") -> list:
@@ -269,17 +271,15 @@ def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding
         p = plan(html)
         if p:
             p = (p[0], p[1], [pc if holding in pc.markup else Piece([], late=True) for pc in p[2]])
-        asked.append(p and (p, _body(*p, assets, css, pool)[1]))
+        asked.append(p and _body(*p, assets, css, pool)[1])
     out = []
-    for a in asked:
-        if not a:
+    for layouts in asked:
+        if layouts is None:
             out.append(None)
             continue
-        (head, tail, pieces), futures = a
         pm = PageMap()
-        for i in sorted(futures):
-            job = head + pieces[i].markup + tail
-            for w, h, anchors, _bms, ys in _result(futures[i], job, (*css, BARE_CSS), assets)[1]:
+        for i in sorted(layouts):
+            for w, h, anchors, _bms, ys in layouts[i]()[1]:
                 pm.landscape[pm.count] = w > h
                 pm.pages.update({x: pm.count for x in anchors})
                 pm.gaps.update({x: y * 0.75 for x, y in ys.items()})
