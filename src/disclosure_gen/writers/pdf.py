@@ -120,8 +120,13 @@ def page_maps(htmls: list[str], assets: dict[str, bytes], css: list[str], *, dra
     sections without a joined file (render/pagefill.py tries chart sizes with it); None for a
     markup not laid out by section."""
     from . import sections
-    sheets = [strip_illegal(c) for c in css] + ([draft_css()] if htmls and is_draft(htmls[0], draft) else [])
+    sheets = _sheets(css, bool(htmls) and is_draft(htmls[0], draft))
     return sections.page_maps([strip_illegal(h) for h in htmls], assets or {}, sheets, pool=pool, holding=holding)
+
+
+def _sheets(css: list[str], draft: bool) -> list[str]:
+    """The style sheets' texts as laid out: cleaned, with the draft mark when it is a draft."""
+    return [strip_illegal(c) for c in css] + ([draft_css()] if draft else [])
 
 
 def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bool = False,
@@ -130,10 +135,7 @@ def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bo
     By sections (sections.py) unless `parts=False` or the markup is not a run of sections; `pool`:
     processes to lay the sections out in (pdfpool.py); `progress(done, total)`."""
     html = strip_illegal(html)
-    draft = is_draft(html, draft)
-    sheets_text = [strip_illegal(c) for c in css]
-    if draft:
-        sheets_text.append(draft_css())
+    sheets_text = _sheets(css, is_draft(html, draft))
     when = build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {"created": when, "modified": when}
     if parts:
