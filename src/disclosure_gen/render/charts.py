@@ -2,7 +2,7 @@
 for readers without SVG) drawn by matplotlib in a CJK font on the same geometry, only when a DOCX
 asks for it.
 
-Output is deterministic (fixed SVG ids, no dates) so that rendering twice gives the same bytes.
+Output is deterministic (no dates, no generated ids) so that rendering twice gives the same bytes.
 """
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ def _setup():
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = CJK_FONTS
     rcParams["axes.unicode_minus"] = False
-    rcParams["svg.fonttype"] = "path"     # glyphs as paths: the SVG needs no font to display
-    rcParams["svg.hashsalt"] = "disclosure-gen"
     rcParams["path.simplify"] = True
     import logging
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
