@@ -22,7 +22,7 @@ from disclosure_gen.render import document as render
 from disclosure_gen.writers import pdf as pdf_writer
 from disclosure_gen.writers import sections
 
-from readback import page_sizes, pdf_pages, pdf_text
+from readback import page_sizes, pdf_pages, pdf_structure, pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = sorted((ROOT / "inputs").glob("*.yaml"))
@@ -149,6 +149,59 @@ def test_page_labels_are_the_printed_page_numbers(both):
         else:                               # cover, contents: no printed number, roman labels
             assert re.fullmatch(r"[ivxlc]+", label), (label, printed)
     assert "1" in labels
+
+
+def nodes(node: dict, kind: str):
+    for k in node["kids"]:
+        if isinstance(k, dict):
+            yield from [k] if k["kind"] == kind else nodes(k, kind)
+
+
+def said(node) -> str:
+    return node if isinstance(node, str) else "".join(said(k) for k in node["kids"])
+
+
+def table_rows(tree: dict, part: str) -> list[list[str]]:
+    return [[said(c) for c in tr["kids"] if isinstance(c, dict)]
+            for table in nodes(tree, "Table") for p in nodes(table, part) for tr in nodes(p, "TR")]
+
+
+@needs_poppler
+def test_tagged_pdf_reads_in_the_order_of_the_whole_layout(both):
+    """Issue 14 item 8: the joined file is tagged; its structure (each section's text in reading
+    order, every table's rows and cells) is the one WeasyPrint gives the document laid out whole,
+    and a table's body rows are those of the markup, in order."""
+    joined, whole = both
+    assert re.search(r"^Tagged:\s+yes", subprocess.run(["pdfinfo", str(joined)], capture_output=True,
+                                                      text=True).stdout, re.M)
+    mine, theirs = pdf_structure(joined), pdf_structure(whole)
+    assert [k["kind"] for k in mine["kids"]] == ["Document"]
+    assert [said(s) for s in mine["kids"][0]["kids"]] == [said(s) for s in theirs["kids"][0]["kids"]]
+    assert table_rows(mine, "THead") == table_rows(theirs, "THead")
+    body = table_rows(mine, "TBody")
+    assert body == table_rows(theirs, "TBody") and len(body) > 20
+    import lxml.html
+    blank = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]")
+    html = lxml.html.parse(str(joined.parent / "markup.html"))
+    assert [[blank.sub("", c) for c in row] for row in body] == [
+        [blank.sub("", c.text_content()) for c in tr.xpath("./th|./td")] for tr in html.xpath("//tbody/tr")]
+    for table in nodes(mine, "Table"):      # a cell's headers are header cells of its own table
+        ids = [th["id"] for th in nodes(table, "TH")]
+        assert len(ids) == len(set(ids)) and all(ids)
+        for td in nodes(table, "TD"):
+            assert set(td["headers"]) <= set(ids), td["headers"]
+    ids = [th["id"] for th in nodes(mine, "TH")]
+    assert len(ids) == len(set(ids))        # over the whole file, parts laid out apart included
+    pdf = pikepdf.Pdf.open(joined)
+    pages = [p.obj for p in pdf.pages]
+    assert sum(1 for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Page") == len(pages)
+    keys = [int(p.StructParents) for p in pages if "/StructParents" in p]
+    assert len(keys) == len(set(keys)) and len(keys) >= len(pages) - 1
+    tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    with pdf.open_metadata() as xmp:        # declared PDF/UA-1, as WeasyPrint's variant writes it
+        assert xmp.get("pdfuaid:part") == "1" and xmp.get("dc:title")
+    assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang).startswith("zh")
+    assert all(k in tree for k in keys) and int(pdf.Root.StructTreeRoot.ParentTreeNextKey) > max(tree.keys())
 
 
 def test_bytes_do_not_depend_on_cache_or_pool(tmp_path, monkeypatch):

@@ -154,4 +154,4 @@ def render_pdf(html: str, assets: dict[str, bytes], css: list[str], *, draft: bo
     h = hashlib.sha256()
     for part in (html, *sheets_text):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return doc.write_pdf(pdf_identifier=h.hexdigest()[:32].encode("ascii"))
+    return doc.write_pdf(pdf_identifier=h.hexdigest()[:32].encode("ascii"), pdf_variant="pdf/ua-1")

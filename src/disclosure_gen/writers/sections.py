@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 
-VERSION = 5
+VERSION = 6
 # Every laid-out document costs WeasyPrint about a quarter of a second besides its pages (font
 # subsets, style cascade, PDF writing), so sections are laid out in few, large groups: a revision
 # lays out again the groups holding a changed section (gaoping: two of four, on two cores at once).
@@ -165,17 +165,20 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
         seen.update(anchors)
         pages.append([p.width, p.height, anchors, [[lv, label, list(xy), st] for lv, label, xy, st in p.bookmarks],
                       {a: p.anchors[a][1] for a in anchors}])
-    return _detached(doc.write_pdf(pdf_identifier=b"0" * 32)), pages
+    tagged = {"pdf_variant": "pdf/ua-1"} if meta is not None else {"pdf_tags": True}    # the frame: the file's
+    return _detached(doc.write_pdf(pdf_identifier=b"0" * 32, **tagged),                  # catalog and metadata
+                     hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()[:8]), pages
 
 
-def _detached(data: bytes) -> bytes:
+def _detached(data: bytes, token: str) -> bytes:
     """The PDF without the programs of the fonts the join embeds once (pdffonts.detach), so that
-    neither the cache nor the join holds a subset per section."""
+    neither the cache nor the join holds a subset per section; its table header ids its own."""
     import pikepdf
 
-    from . import pdffonts
+    from . import pdffonts, pdftags
     with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
         pdffonts.detach(pdf)
+        pdftags.unique_ids(pdf, token)
         buf = io.BytesIO()
         pdf.save(buf, deterministic_id=True)
     return buf.getvalue()
@@ -326,39 +329,46 @@ def _attr(s: str) -> str:
 
 
 def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -> bytes:
+    """The frame with each section page put in the place of its frame page, the frame page drawn
+    under it; destinations, outline, page labels, one structure tree and one subset per font."""
     import pikepdf
 
-    from . import pdffonts
+    from . import pdffonts, pdftags
     out = pikepdf.Pdf.open(io.BytesIO(frame_pdf))
-    names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}), None, 0
-    frame_dests = _dests(out)
+    names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}, []), None, 0
+    frame_dests, tags = _dests(out), pdftags.Tree(out)
     for at, (fw, fh, fanchors, fbms, _ys) in enumerate(frame_pages):
         cur = next(((int(m.group(1)), int(m.group(2))) for a in fanchors if (m := _PAGE_MARK.match(a))),
                    (cur[0], cur[1] + 1) if cur else (0, 0))
         i, k = cur
         marks.append(next((int(b[1][len(MARK):]) for b in fbms if b[1].startswith(MARK)), None))
+        if src[0] is not None and src[0] != i:      # the part before is joined: its structure
+            tags.part(src[1], src[3])
+            src = (None, None, {}, [])
         if pieces[i].late:
             names.update({a: frame_dests.get(a) for a in fanchors if a not in names})
             bookmarks.append((fh, [b for b in fbms if not b[1].startswith(MARK)]))
+            tags.frame_page(out.pages[at].obj)
             continue
         if src[0] != i:
             pdf = pikepdf.Pdf.open(done[i][0])
-            src = (i, pdf, _dests(pdf))
+            src = (i, pdf, _dests(pdf), [])
         w, h, anchors, bms = done[i][1][k][:4] if k < len(done[i][1]) else (0, 0, [], [])
         used += 1
-        if (round(fw, 2), round(fh, 2)) != (round(w, 2), round(h, 2)):
+        if (round(fw, 2), round(fh, 2)) != (round(w, 2), round(h, 2)) or k >= len(src[1].pages):
             raise Mismatch("the frame's page sizes differ from the section's")
-        target, name = out.pages[at], f"/DisclosureGenSection{at}"      # (the pages share /Resources)
-        target.add_resource(out.copy_foreign(src[1].pages[k].as_form_xobject()), pikepdf.Name.XObject,
-                            name=pikepdf.Name(name))
-        target.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-        target.contents_add(pikepdf.Stream(out, b"\nQ q %s Do Q\n" % name.encode()))
-        if "/Annots" in src[1].pages[k].obj:
-            target.obj.Annots = out.copy_foreign(src[1].pages[k].obj.Annots)
+        under = pdftags.underlay(out, out.pages[at])
+        out.pages[at] = src[1].pages[k]
+        target, name = out.pages[at], f"/DisclosureGenFrame{at}"      # (the pages share /Resources)
+        target.add_resource(under, pikepdf.Name.XObject, name=pikepdf.Name(name))
+        target.contents_add(pikepdf.Stream(out, b"/Artifact BMC q %s Do Q EMC\n" % name.encode()), prepend=True)
+        src[3].append(target.obj)
         for a in anchors:
             if a in src[2] and a not in names:
                 names[a] = pikepdf.Array([target.obj, *list(src[2][a])[1:]])
         bookmarks.append((h, bms))
+    if src[0] is not None:
+        tags.part(src[1], src[3])
     if used != sum(len(d[1]) for d in done.values()):
         raise Mismatch("the frame has another page count than the sections")
     arr = pikepdf.Array()
@@ -367,9 +377,10 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
     out.Root.Names = pikepdf.Dictionary(Dests=out.make_indirect(pikepdf.Dictionary(Names=arr)))
     _outline(out, bookmarks)
     _labels(out, marks)
+    tags.write()
     pdffonts.one_subset_per_font(out)
-    buf = io.BytesIO()
-    out.save(buf, deterministic_id=True)
+    buf = io.BytesIO()     # (object streams: the structure tree is thousands of small objects)
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
 
 
