@@ -119,3 +119,34 @@ def test_chart_size_trials_lay_out_the_marked_sections_only(monkeypatch):
     assert all(pm and pagefill.END + names[0] in pm.pages for pm in maps)
     assert len(laid) == 1 + len(trials) and all(pagefill.START in m for m in laid)
     assert all(len(m) < len(marked) / 3 for m in laid)            # the section, not the document
+
+
+def test_the_pool_starts_the_other_sections_during_the_trials_and_none_twice(tmp_path, monkeypatch):
+    """While the chart-size trials are laid out, idle pool processes start on the longest other
+    sections, which the render then takes over: every piece is laid out once."""
+    import hashlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from test_sections import ROOT, markup
+    from disclosure_gen.writers import pdf as pdf_writer
+    from disclosure_gen.writers import sections
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", "off")
+    html, assets, css = markup(ROOT / "inputs" / "gaoping-bigdata-2026.yaml")
+    marked, names = pagefill.mark(html)
+    log, real = tmp_path / "laid", sections.lay_out
+
+    def logged(m, *a, **k):     # runs in the pool's (forked) processes
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(hashlib.sha256(m.encode("utf-8", "surrogatepass")).hexdigest() + "\n")
+        return real(m, *a, **k)
+    monkeypatch.setattr(sections, "lay_out", logged)
+    trials = [pagefill.scale_charts(marked, names[0], s) for s in pagefill.SCALES]
+    body = [pc for pc in sections.plan(marked)[2] if not pc.late]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        pdf_writer.page_maps([marked, *trials], assets, css, pool=pool, holding=pagefill.START)
+        started = len(sections._RECENT)
+        pdf = pdf_writer.render_pdf(marked, assets, css, pool=pool)
+    assert started == 1 + len(trials) + min(sections.AHEAD, len(body) - 1) > 1 + len(trials)
+    laid = log.read_text().split()
+    assert len(laid) == len(set(laid)) == len(body) + len(trials) + 1      # + the frame
+    assert pdf[:4] == b"%PDF"

@@ -31,6 +31,7 @@ VERSION = 6
 GROUP = 30_000          # characters: short sections are laid out together up to this much
 CUT = 40_000            # characters: a longer section is cut at its forced page breaks
 ROWS = 400_000          # characters of table rows laid out at once (a longer table is split)
+AHEAD = 4               # pieces started while the chart-size trials are laid out (render/pagefill.py)
 MARK = "disclosure-gen-"  # ids and bookmarks of our own markers
 _SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
 _ID = re.compile(r"""\sid\s*=\s*["']([^"']*)["']""")
@@ -269,12 +270,17 @@ def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding
     in order, without laying out the rest or joining a PDF; None when not laid out by section. All
     layouts are asked for before the first is waited for (they run at once in the pool)."""
     from .pagemap import PageMap
-    asked = []
+    asked, rest = [], []
     for html in htmls:
         p = plan(html)
         if p:
+            longest = sorted((pc for pc in p[2] if holding not in pc.markup and not pc.late),
+                             key=lambda pc: -len(pc.markup))[:AHEAD]
+            rest.append((p[0], p[1], [pc if any(pc is x for x in longest) else Piece([], late=True) for pc in p[2]]))
             p = (p[0], p[1], [pc if holding in pc.markup else Piece([], late=True) for pc in p[2]])
         asked.append(p and _body(*p, assets, css, pool)[1])
+    for p in rest if pool is not None else ():  # the longest other pieces, for the render that follows:
+        _body(*p, assets, css, pool)            # the pool's idle processes start on them (kept in _RECENT)
     out = []
     for layouts in asked:
         if layouts is None:
