@@ -140,6 +140,7 @@ def test_the_pool_starts_the_other_sections_during_the_trials_and_none_twice(tmp
             f.write(hashlib.sha256(m.encode("utf-8", "surrogatepass")).hexdigest() + "\n")
         return real(m, *a, **k)
     monkeypatch.setattr(sections, "lay_out", logged)
+    monkeypatch.setattr(sections, "_RECENT", {})       # not what an earlier test laid out here
     trials = [pagefill.scale_charts(marked, names[0], s) for s in pagefill.SCALES]
     body = [pc for pc in sections.plan(marked)[2] if not pc.late]
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -150,3 +151,17 @@ def test_the_pool_starts_the_other_sections_during_the_trials_and_none_twice(tmp
     laid = log.read_text().split()
     assert len(laid) == len(set(laid)) == len(body) + len(trials) + 1      # + the frame
     assert pdf[:4] == b"%PDF"
+
+
+def test_with_processes_to_spare_the_trials_are_asked_for_with_the_first_layout():
+    from disclosure_gen.writers import pagemap
+    asked = []
+
+    def probe(htmls):
+        asked.append([(m.group(1) if (m := re.search(r"width:([\d.]+)mm", h)) else None) for h in htmls])
+        return [pagemap.PageMap(pages={"flow-start-0": 2, "flow-end-0": 4 if "width:1" not in h else 3},
+                                gaps={"flow-start-0": 70.0, "flow-end-0": 120.0}, landscape={}, count=6)
+                for h in htmls]
+    made = [pagefill.fill(SAMPLE, lambda h: h.encode(), probe, ahead=a) for a in (False, True)]
+    assert made[0] == made[1]                       # the same choice, the same PDF
+    assert asked == [[None], ["119.0", "105.0"], [None, "119.0", "105.0"], ["119.0", "105.0"]]

@@ -201,9 +201,11 @@ def _render_loaded(loaded, style, formats, force):
         # charts made smaller where that keeps a section's last lines off a page of their own before a
         # page of the other orientation; the DOCX gets the same markup, so it paginates alike
         from ..render import pagefill
+        from ..writers import pdfpool
         html, out["pdf"] = pagefill.fill(pdf_html, lambda h: render.render_pdf(h, assets, st, draft=draft),
                                          lambda hs: render.pdf_page_maps(hs, assets, st, draft=draft,
-                                                                          holding=pagefill.START))
+                                                                          holding=pagefill.START),
+                                         ahead=pdfpool.get() is not None)
     if "docx" in formats:        # after the PDF: its contents carry the PDF's page numbers
         out["docx"] = render.render_docx(html, assets, st, draft=draft, pdf=out.get("pdf"))
     extra = style_findings(loaded, doc) + check_template_facts.for_render(loaded, style)

@@ -112,18 +112,20 @@ def unmark(html: str) -> str:
     return re.sub(r'(<section\b[^>]*?) data-layout="alone">', r"\1>", html)
 
 
-def fill(html: str, lay_out, probe=None) -> tuple[str, bytes]:
+def fill(html: str, lay_out, probe=None, ahead: bool = False) -> tuple[str, bytes]:
     """(markup, PDF): the markup laid out by `lay_out` (markup → PDF bytes), with the charts of a section
     made smaller where that keeps the section's last lines off a page of their own. `probe` (markups →
     a PageMap or None for each) tells where the anchors land without making the PDF; the marked
-    sections are laid out on their own, so the trials lay out those sections only, all at once. The
-    markup returned is the one the PDF was made from, markers left out (for the DOCX)."""
+    sections are laid out on their own, so the trials lay out those sections only, all at once. With
+    `ahead` (processes to spare) the trials are asked for with the first layout, before it is known
+    whether they are needed. The markup returned is the one the PDF was made from, markers left out
+    (for the DOCX)."""
     marked, names = mark(html)
     if not names:
         return html, lay_out(marked)
     from ..writers.pagemap import page_map
     look = probe or (lambda hs: [None] * len(hs))
-    first = look([marked])[0]
+    first = look([marked, *([scale_charts(marked, n, s) for n in names for s in SCALES] if ahead and probe else [])])[0]
     pdf = None if first else lay_out(marked)
     for n in short_tails(first or pdf, names):
         before = (first or page_map(pdf)).pages.get(END + n)
