@@ -81,7 +81,7 @@ def batch_pool():
     shared = batchpool.Shared(CTX, 2)
     pool = ProcessPoolExecutor(2, mp_context=CTX, initializer=batchpool.init, initargs=(shared,))
     yield pool, shared
-    shared.stop.set()
+    batchpool.end(shared)
     pool.shutdown(wait=True)
 
 
@@ -92,7 +92,7 @@ def test_a_worker_without_a_document_lays_out_the_others_sections(batch_pool):
     (opened, waiter), opener = doc.result(timeout=60)
     assert opened, "the second layout was not laid out while the first one waited"
     assert waiter != opener
-    shared.stop.set()
+    batchpool.end(shared)
     helper.result(timeout=10)
 
 
@@ -109,7 +109,7 @@ def test_an_error_in_a_layout_reaches_the_document_that_asked(batch_pool, kind, 
     doc = pool.submit(_document, "error", _fails, kind)
     helper = pool.submit(batchpool.serve)
     assert doc.result(timeout=60) == seen
-    shared.stop.set()
+    batchpool.end(shared)
     helper.result(timeout=10)
 
 

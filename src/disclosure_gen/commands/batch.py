@@ -238,7 +238,7 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
         crashed = _render_all(pool, todo, out_dir, style, tuple(formats), force, progress, time_limit, shared)
     except BaseException:       # Ctrl-C: drop what has not started, do not wait for it
         if shared:
-            shared.stop.set()
+            batchpool.end(shared)
         pool.shutdown(wait=False, cancel_futures=True)
         progress.close()
         raise
@@ -293,7 +293,7 @@ def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit
         if progress:
             progress.step(it.agency)
     if shared:
-        shared.stop.set()
+        batchpool.end(shared)
     return crashed
 
 

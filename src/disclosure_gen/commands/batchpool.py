@@ -48,10 +48,19 @@ def serve() -> None:
     """A task for a worker without a document left: lay out queued sections until the batch ends."""
     while not _ME.shared.stop.is_set():
         try:
-            job = _ME.shared.jobs.get(timeout=0.05)
+            job = _ME.shared.jobs.get(timeout=1)
         except queue.Empty:
             continue
-        _ME.run(*job)
+        if job is not None and not _ME.shared.stop.is_set():
+            _ME.run(*job)
+
+
+def end(shared: Shared) -> None:
+    """The batch has ended: the serving workers return at once."""
+    shared.stop.set()
+    shared.jobs.cancel_join_thread()    # (behind layouts nobody takes any more, they may never be read)
+    for _ in shared.inboxes:
+        shared.jobs.put(None)
 
 
 class Member:
