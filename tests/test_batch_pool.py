@@ -52,6 +52,20 @@ def _stopped(_n):
     raise _Stopped()
 
 
+def _spins(_n):
+    import time
+    GATE.set()
+    end = time.monotonic() + 20
+    while time.monotonic() < end:   # a layout that does not end (stopped by the time limit)
+        pass
+    return "not stopped"
+
+
+def _serve_limited():
+    from disclosure_gen.commands import batch
+    batch._serve(0.3)
+
+
 def _document(kind: str, *args):
     """A batch worker's document: its layouts go through the pool that pdfpool.get() gives."""
     pool = pdfpool.get()
@@ -170,3 +184,13 @@ def test_a_worker_dying_in_a_shared_layout_fails_only_its_file(tmp_path):
     assert sorted(x.name for x in (tmp_path / "out").iterdir()) == [
         "第三个中心-2026年度单位预算公开-shanxi.pdf", "高平市大数据中心-2026年度单位预算公开-shanxi.pdf"]
     shutil.rmtree(folder)
+
+
+def test_a_layout_over_the_time_limit_in_a_serving_worker_is_laid_out_by_the_asking_worker(batch_pool):
+    from disclosure_gen.commands.batch import TimeLimit
+    pool, _shared = batch_pool
+    doc = pool.submit(_document, "stopped", _spins, 0)
+    helper = pool.submit(_serve_limited)
+    assert doc.result(timeout=30) == "laid out here"
+    with pytest.raises(TimeLimit):
+        helper.result(timeout=10)

@@ -151,6 +151,10 @@ def _render_one_now(path: str, out_dir: str, style: str | None, formats: tuple, 
             "warnings": len(res.findings) - errors, "errors": errors}
 
 
+def _serve(limit: float | None = None) -> None:
+    batchpool.serve(lambda: _limited(limit))     # a layout that hangs ends its worker (retried alone)
+
+
 # ---- progress ----------------------------------------------------------------------------------------------
 def width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
@@ -272,7 +276,7 @@ def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit
             futures[pool.submit(_render_one, it.path, out_dir, style, formats, force, time_limit)] = it
         if shared:      # after the last document, a worker lays out the others' sections
             for _ in range(len(shared.inboxes) - 1):
-                pool.submit(batchpool.serve)
+                pool.submit(_serve, time_limit)
     except BrokenProcessPool:
         pass
     submitted = set(futures.values())

@@ -10,6 +10,7 @@ if a worker dies, the batch's pool breaks and batch.py retries the files alone, 
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import pickle
@@ -45,15 +46,17 @@ def init(shared: Shared) -> None:
     pdfpool.use(_ME)
 
 
-def serve() -> None:
-    """A task for a worker without a document left: lay out queued sections until the batch ends."""
+def serve(guard=contextlib.nullcontext) -> None:
+    """A task for a worker without a document left: lay out queued sections until the batch ends,
+    each one `with guard()` (batch.py: the per-file time limit)."""
     while not _ME.shared.stop.is_set():
         try:
             job = _ME.shared.jobs.get(timeout=1)
         except queue.Empty:
             continue
         if job is not None and not _ME.shared.stop.is_set():
-            _ME.run(*job)
+            with guard():
+                _ME.run(*job)
 
 
 def end(shared: Shared) -> None:
