@@ -38,9 +38,15 @@ class _Unpicklable(Exception):
         raise TypeError("cannot pickle")
 
 
+class _NotRebuilt(Exception):
+    def __init__(self, a, b):       # pickled with (message,) only: cannot be unpickled
+        super().__init__(f"{a}{b}")
+
+
 def _fails(kind):
     GATE.set()
-    raise ValueError("版面出错") if kind == "plain" else _Unpicklable("无法传回")
+    raise {"plain": ValueError("版面出错"), "unpicklable": _Unpicklable("无法传回"),
+           "not rebuilt": _NotRebuilt("无法", "重建")}[kind]
 
 
 class _Stopped(BaseException):
@@ -117,7 +123,8 @@ def test_a_worker_waiting_for_its_layouts_lays_them_out_itself(batch_pool):
 
 
 @pytest.mark.parametrize("kind, seen", [("plain", "ValueError('版面出错')"),
-                                        ("unpicklable", "RuntimeError('_Unpicklable: 无法传回')")])
+                                        ("unpicklable", "RuntimeError('_Unpicklable: 无法传回')"),
+                                        ("not rebuilt", "RuntimeError('_NotRebuilt: 无法重建')")])
 def test_an_error_in_a_layout_reaches_the_document_that_asked(batch_pool, kind, seen):
     pool, shared = batch_pool
     doc = pool.submit(_document, "error", _fails, kind)

@@ -109,7 +109,7 @@ class Member:
             return
         if not out[0]:
             try:
-                pickle.dumps(out[1])
+                pickle.loads(pickle.dumps(out[1]))
             except Exception:   # noqa: BLE001 - an exception that cannot travel travels as text
                 out = (False, RuntimeError(f"{type(out[1]).__name__}: {out[1]}"))
         self.shared.inboxes[slot].put((jid, out))
