@@ -674,8 +674,10 @@ NOTES = """
   ldconfig, gcc and ld per unknown library name.
 - The sections go to a pool of processes, one per core, forked at the start of `render` so that they
   import WeasyPrint while the budget is read and checked (`writers/pdfpool.py`). In `batch` each
-  worker renders whole documents and lays their sections out itself, in turn (the cores are taken
-  by the documents).
+  worker renders whole documents; their sections go to one queue shared by the workers: a worker
+  waiting for a layout lays out queued ones (its own document's or another's), and a worker without
+  a document left serves the queue, so that a last large document's sections spread over the cores
+  (`commands/batchpool.py`).
 - What depends on the whole document is laid out last, in one light *frame* document: the sections
   whose links point into other sections (the contents) with their markup, every other section as one
   empty page per laid-out page in a copy of its opening tag (so the same `@page` rules apply),
@@ -709,8 +711,6 @@ NOTES = """
   which the join throws away, the style cascade, writing the PDF); the groups are large for that
   reason, so a change re-lays out the 概况 or the glossary with the tables of its group.
 - The frame (contents and one empty page per page) is laid out after the sections, in one process.
-- `batch` lays out each document's sections in its own worker; a pool shared by the documents is
-  not done.
 """
 
 

@@ -1,11 +1,14 @@
 """`disclosure-gen batch`: render every YAML file in a folder, in parallel processes.
 
 Two passes, both in worker processes: a quick check of every file (findings, output name), then
-the renders of those that may be rendered. A file that fails never stops the others; a worker
-that dies (a crash inside a native library) is retried alone so that the culprit is named.
+the renders of those that may be rendered. The PDF sections of all documents are laid out by the
+same workers (batchpool.py), so that no core idles while one is left with a large document. A file
+that fails never stops the others; a worker that dies (a crash inside a native library) is retried
+alone so that the culprit is named.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -15,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import batchpool
 
 OK, DRAFT, REFUSED, UNUSABLE, FAILED = "成功", "草稿", "有错误未生成", "无法读取", "失败"
 
@@ -146,6 +151,10 @@ def _render_one_now(path: str, out_dir: str, style: str | None, formats: tuple, 
             "warnings": len(res.findings) - errors, "errors": errors}
 
 
+def _serve(limit: float | None = None) -> None:
+    batchpool.serve(lambda: _limited(limit))     # a layout that hangs ends its worker (retried alone)
+
+
 # ---- progress ----------------------------------------------------------------------------------------------
 def width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
@@ -199,7 +208,10 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
     jobs = max(1, min(jobs, len(items) or 1))
     out_dir = str(out_dir)
 
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    # the PDF sections of all documents are laid out by these same processes (batchpool.py)
+    shared = batchpool.Shared(multiprocessing.get_context(), jobs) if jobs > 1 and "pdf" in formats else None
+    pool = (ProcessPoolExecutor(max_workers=jobs, initializer=batchpool.init, initargs=(shared,)) if shared
+            else ProcessPoolExecutor(max_workers=jobs))
     try:
         # pass 1: check every file (fast), so that files with errors and clashing names are known
         checks = list(pool.map(_check_one, [it.path for it in items], [style] * len(items),
@@ -227,8 +239,10 @@ def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None
                 continue
             progress.step(it.agency)
         # pass 2: render
-        crashed = _render_all(pool, todo, out_dir, style, tuple(formats), force, progress, time_limit)
+        crashed = _render_all(pool, todo, out_dir, style, tuple(formats), force, progress, time_limit, shared)
     except BaseException:       # Ctrl-C: drop what has not started, do not wait for it
+        if shared:
+            batchpool.end(shared)
         pool.shutdown(wait=False, cancel_futures=True)
         progress.close()
         raise
@@ -252,7 +266,7 @@ def _size(it: Item) -> int:
         return 0
 
 
-def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit=None) -> list[Item]:
+def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit=None, shared=None) -> list[Item]:
     futures = {}
     crashed = []
     try:
@@ -260,6 +274,9 @@ def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit
         # so that no worker idles long at the end (results keep the order of the files)
         for it in sorted(todo, key=_size, reverse=True):
             futures[pool.submit(_render_one, it.path, out_dir, style, formats, force, time_limit)] = it
+        if shared:      # after the last document, a worker lays out the others' sections
+            for _ in range(len(shared.inboxes) - 1):
+                pool.submit(_serve, time_limit)
     except BrokenProcessPool:
         pass
     submitted = set(futures.values())
@@ -279,6 +296,8 @@ def _render_all(pool, todo, out_dir, style, formats, force, progress, time_limit
             it.errors, it.warnings = r["errors"], r["warnings"]
         if progress:
             progress.step(it.agency)
+    if shared:
+        batchpool.end(shared)
     return crashed
 
 

@@ -102,6 +102,13 @@ def get():
     return _POOL
 
 
+def use(pool) -> None:
+    """Lay sections out through `pool` (`submit(fn, *args)` → Future) in this process: a batch
+    worker's share of the batch's processes (commands/batchpool.py)."""
+    global _POOL
+    _POOL = pool
+
+
 def shutdown() -> None:
     global _POOL
     if _POOL is not None:
