@@ -29,22 +29,8 @@ def _init(parent: int) -> None:     # pragma: no cover - runs in the pool's proc
     if os.getppid() != parent:
         os._exit(1)
     import_weasyprint()             # what the process exists for
-    _warm()
     gc.freeze()                     # the imported modules: never scanned again
     gc.disable()
-
-
-def _warm() -> None:                # pragma: no cover - runs in the pool's processes
-    """One line of Chinese and a number laid out and written, while the command still reads and
-    checks the budget: the first layout of a process loads the fonts and the writing modules
-    (a fifth of a second here), which would otherwise delay the first section."""
-    try:
-        from .pdf import base_css
-        from .sections import lay_out
-        lay_out('<html lang="zh-CN"><body><section><p>预算公开 1,157.13</p></section></body></html>',
-                (base_css(),), {})
-    except Exception:               # noqa: BLE001 - a warm-up only: the real layout reports errors
-        pass
 
 
 def import_weasyprint():
