@@ -685,7 +685,8 @@ NOTES = """
   rules, so the page numbers and every `target-counter()` of the contents come out as in a whole
   layout. An absolutely placed marker per frame page gives its page counter as a bookmark (the
   page labels).
-- The join (pikepdf): each section page is drawn over its frame page; named destinations, the
+- The join (pikepdf): each section page keeps its own content, its frame page drawn under it (an
+  artifact); one structure tree (tagged PDF, writers/pdftags.py); named destinations, the
   outline (from the pages' bookmarks, nested as WeasyPrint nests them) and the page labels are
   written; every font is embedded once, cut with HarfBuzz (uharfbuzz) from this machine's font file
   to the glyphs all parts use, glyph ids kept (`writers/pdffonts.py`).

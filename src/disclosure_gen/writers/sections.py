@@ -7,8 +7,9 @@ markup, the CSS, the assets, this machine's fonts and the WeasyPrint version. Wh
 whole is laid out last in one light *frame* document: the sections linking elsewhere (the contents)
 as they are, every other one as one empty page per laid-out page carrying that page's anchors, so
 that WeasyPrint's own @page rules give the page numbers and target-counter()s. The join (pikepdf)
-draws each section page over its frame page and writes destinations, outline, page labels and one
-font subset per font (pdffonts.py).
+puts each section page in the place of its frame page, the frame page drawn under it, and writes
+destinations, outline, page labels, one structure tree (pdftags.py) and one font subset per font
+(pdffonts.py).
 """
 from __future__ import annotations
 
