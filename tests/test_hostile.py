@@ -99,8 +99,10 @@ def render_outcome(loaded, formats=("html",), seconds: float = 30):
             out, extra, _style = pipeline.render_loaded(loaded, formats=formats, force=True)
         except pipeline.RenderRefused as e:
             assert CJK.search(str(e)), str(e)
-            # refused even as a draft: no budget, or one beyond what a render holds (issue 16)
-            assert loaded.budget is None or limits.refusal(loaded), str(e)
+            # refused even as a draft: no budget, one beyond what a render holds (issue 16), or a
+            # style that is not there to draw it with (an error finding at `style:` says so)
+            assert loaded.budget is None or limits.refusal(loaded) or any(
+                f.severity == check.ERROR and f.rule in ("style.unknown", "style.unusable") for f in loaded.findings), str(e)
             return None
     for f in extra:
         assert f.severity in (check.ERROR, check.WARNING) and CJK.search(f.message)
@@ -359,6 +361,15 @@ def test_fuzz_check_through_the_command_line(tmp_path, text, fmt):
 # =============================================================================================
 # fuzzing `render`
 # =============================================================================================
+def test_a_draft_in_a_style_not_registered_is_refused_with_the_finding_at_style():
+    """Found by the fuzzer: `style: null` (any unknown name) cannot be drawn even as a draft."""
+    text = re.sub(r"^style: \w+", "style: null", (ROOT / "inputs" / "gaoping-bigdata-2026.yaml").read_text(
+        encoding="utf-8"), count=1, flags=re.M)
+    loaded = check_outcome(text)
+    assert [f.line for f in loaded.findings if f.rule == "style.unknown"] == [5]
+    assert render_outcome(loaded) is None
+
+
 @settings(max_examples=n(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(mutated_data(), text_mutated_data()))
 def test_fuzz_render_html_in_process(text):
