@@ -125,7 +125,8 @@ def fill(html: str, lay_out, probe=None, ahead: bool = False) -> tuple[str, byte
         return html, lay_out(marked)
     from ..writers.pagemap import page_map
     look = probe or (lambda hs: [None] * len(hs))
-    first = look([marked, *([scale_charts(marked, n, s) for n in names for s in SCALES] if ahead and probe else [])])[0]
+    early = [scale_charts(marked, n, s) for n in names for s in SCALES] if ahead and probe else []
+    first = look([marked, *early])[0]
     pdf = None if first else lay_out(marked)
     for n in short_tails(first or pdf, names):
         before = (first or page_map(pdf)).pages.get(END + n)

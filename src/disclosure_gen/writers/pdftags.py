@@ -13,7 +13,7 @@ from __future__ import annotations
 _MARKS = {"BDC", "BMC", "EMC"}
 
 
-def underlay(pdf, page):
+def underlay(page):
     """The page's content as a form XObject without marked-content operators (it is drawn inside
     one /Artifact sequence: page numbers and backgrounds are not the document's text)."""
     import pikepdf

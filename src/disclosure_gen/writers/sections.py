@@ -271,14 +271,16 @@ def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding
     in order, without laying out the rest or joining a PDF; None when not laid out by section. All
     layouts are asked for before the first is waited for (they run at once in the pool)."""
     from .pagemap import PageMap
+    def only(p, keep) -> tuple:       # the plan with every other piece left out (laid out in the frame)
+        return p[0], p[1], [pc if keep(pc) else Piece([], late=True) for pc in p[2]]
     asked, rest = [], []
     for html in htmls:
         p = plan(html)
         if p:
-            longest = sorted((pc for pc in p[2] if holding not in pc.markup and not pc.late),
-                             key=lambda pc: -len(pc.markup))[:AHEAD]
-            rest.append((p[0], p[1], [pc if any(pc is x for x in longest) else Piece([], late=True) for pc in p[2]]))
-            p = (p[0], p[1], [pc if holding in pc.markup else Piece([], late=True) for pc in p[2]])
+            longest = {id(pc) for pc in sorted((pc for pc in p[2] if holding not in pc.markup and not pc.late),
+                                               key=lambda pc: -len(pc.markup))[:AHEAD]}
+            rest.append(only(p, lambda pc: id(pc) in longest))
+            p = only(p, lambda pc: holding in pc.markup)
         asked.append(p and _body(*p, assets, css, pool)[1])
     for p in rest if pool is not None else ():  # the longest other pieces, for the render that follows:
         _body(*p, assets, css, pool)            # the pool's idle processes start on them (kept in _RECENT)
@@ -363,8 +365,8 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
         w, h, anchors, bms = done[i][1][k][:4] if k < len(done[i][1]) else (0, 0, [], [])
         used += 1
         if (round(fw, 2), round(fh, 2)) != (round(w, 2), round(h, 2)) or k >= len(src[1].pages):
-            raise Mismatch("the frame's page sizes differ from the section's")
-        under = pdftags.underlay(out, out.pages[at])
+            raise Mismatch("the frame's pages differ from the section's (size or count)")
+        under = pdftags.underlay(out.pages[at])
         out.pages[at] = src[1].pages[k]
         target, name = out.pages[at], f"/DisclosureGenFrame{at}"      # (the pages share /Resources)
         target.add_resource(under, pikepdf.Name.XObject, name=pikepdf.Name(name))
