@@ -3,6 +3,7 @@ figures (a project and its 项 line, named both when the tool cannot tell which 
 vs functional 基本支出 per unit)."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from decimal import Decimal
 
@@ -24,6 +25,16 @@ def median(xs):
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
+def median_without(ordered: list, x):
+    """median(ordered with one x removed), `ordered` sorted and holding x: in constant time, so that
+    every figure of a large 部门 is compared with its peers in O(n log n), not O(n²)."""
+    at, n = bisect_left(ordered, x), len(ordered) - 1
+
+    def nth(k):
+        return ordered[k] if k < at else ordered[k + 1]
+    return nth(n // 2) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
+
+
 def _f2(x) -> str:
     return f"{r2(x):,.2f}"
 
@@ -41,8 +52,10 @@ class AmountRules:
 
     # -- 元 in a 万元 file --------------------------------------------------------------------------
     def _amounts(self):
-        """(collection, path, label, value in 万元) of every row amount."""
-        out = []
+        """(collection, path, label, value in 万元) of every row amount (computed once)."""
+        if getattr(self, "_amounts_cache", None) is not None:
+            return self._amounts_cache
+        out = self._amounts_cache = []
         for i, ln in enumerate(self.b.expenditure):
             for c in _EXP_COLS:
                 v = getattr(ln, c)
@@ -60,10 +73,10 @@ class AmountRules:
 
     @property
     def whole_file_in_yuan(self) -> bool:
-        if self.b.amount_unit != "万元":
-            return False
-        rows = [v for coll, _p, _l, v in self._amounts() if coll == "expenditure"]
-        return len(rows) >= 2 and median(rows) >= WHOLE_MEDIAN
+        if getattr(self, "_whole_cache", None) is None:
+            rows = [v for coll, _p, _l, v in self._amounts() if coll == "expenditure"]
+            self._whole_cache = self.b.amount_unit == "万元" and len(rows) >= 2 and median(rows) >= WHOLE_MEDIAN
+        return self._whole_cache
 
     def _slips(self):
         """(path, label, value, peers' median) of each figure that looks like 元 typed in this 万元 file."""
@@ -75,16 +88,14 @@ class AmountRules:
             by_coll = defaultdict(list)
             for coll, p, lab, v in amounts:
                 by_coll[coll].append(v)
-            everything = [v for *_x, v in amounts]
+            for vs in by_coll.values():
+                vs.sort()
+            everything = sorted(v for *_x, v in amounts)
             for coll, p, lab, v in amounts:
-                peers = list(by_coll[coll])
-                peers.remove(v)
-                if len(peers) < 2:
-                    peers = list(everything)
-                    peers.remove(v)
-                if len(peers) < 2:
+                peers = by_coll[coll] if len(by_coll[coll]) >= 3 else everything
+                if len(peers) < 3:
                     continue
-                m = median(peers)
+                m = median_without(peers, v)
                 if m > 0 and any(v >= low and v >= ratio * m for ratio, low in SLIP_TIERS):
                     out.append((p, lab, v, m))
                 elif m > 0 and v >= 100 and v >= 50 * m and self._identity_off_by(p, v):
