@@ -345,3 +345,18 @@ def test_author_and_dates_come_from_the_document(both):
     published = re.search(r'<meta name="dcterms.created" content="([\d-]+)"', html)
     if published:                                       # the publish date of the YAML
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:" + published.group(1).replace("-", ""))
+
+
+def test_a_document_laid_out_after_another_gets_its_own_images(tmp_path, monkeypatch):
+    """A pool process lays out sections of several documents (a batch); two documents of one style
+    name their charts alike (chart-1.svg) but draw them differently: each must get its own."""
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", "off")
+    html, assets, css = markup(ROOT / "inputs" / "gaoping-bigdata-2026.yaml")
+    other = dict(assets, **{"chart-1.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">'
+                                           b'<rect width="400" height="300" fill="#c00000"/></svg>'})
+    first = pdf_writer.render_pdf(html, assets, css)
+    pdf_writer.page_maps([html], assets, css)           # the last layout in this process: the first's
+    after = pdf_writer.render_pdf(html, other, css)
+    monkeypatch.setattr(sections, "_PREPARED", {})      # as a fresh process would
+    alone = pdf_writer.render_pdf(html, other, css)
+    assert after != first and after == alone

@@ -142,22 +142,17 @@ _RECENT: dict = {}      # cache key → future of its layout, in this process
 
 
 def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None = None) -> tuple[bytes, list]:
-    """(PDF bytes, per page [width, height, anchors, bookmarks]) of one document. The style sheets
-    and font configuration are parsed once per process and style."""
+    """(PDF bytes, per page [width, height, anchors, bookmarks]) of one document. Each style sheet
+    is parsed once per process (with one font configuration per set of sheets and of the assets they
+    name); the markup's images are fetched from `assets` themselves, whatever was laid out before."""
     from .pdfpool import import_weasyprint
     import_weasyprint()
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
     from .pdf import ASSET_BASE, make_url_fetcher
-    k = hashlib.sha256(repr((css, sorted(assets))).encode("utf-8", "surrogatepass")).digest()
-    if k not in _PREPARED:
-        _PREPARED.clear()
-        fetcher, fonts = make_url_fetcher(assets), FontConfiguration()
-        _PREPARED[k] = fetcher, fonts, [CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
-                                        for t in css]
-    fetcher, fonts, sheets = _PREPARED[k]
-    doc = HTML(string=markup, base_url=ASSET_BASE, url_fetcher=fetcher).render(font_config=fonts, stylesheets=sheets)
+    fonts, sheets = _prepared(css, assets)
+    doc = HTML(string=markup, base_url=ASSET_BASE, url_fetcher=make_url_fetcher(assets)).render(
+        font_config=fonts, stylesheets=sheets)
     for key, v in (meta or {}).items():
         if not getattr(doc.metadata, key, None):    # what the markup's <meta> gives wins
             setattr(doc.metadata, key, v)
@@ -170,6 +165,27 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
     tagged = {"pdf_variant": "pdf/ua-1"} if meta is not None else {"pdf_tags": True}    # the frame: the file's
     return _detached(doc.write_pdf(pdf_identifier=b"0" * 32, **tagged),                  # catalog and metadata
                      hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()[:8]), pages
+
+
+def _prepared(css: tuple[str, ...], assets: dict) -> tuple:
+    """(font configuration, parsed sheets) for these sheets: kept for the sheets of a style (the
+    frame's and the sections', which add BARE_CSS, share them) and the assets those sheets name."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .pdf import ASSET_BASE, make_url_fetcher
+    named = {n: b for n, b in assets.items() if any(n.rpartition(".")[0] in t for t in css)}
+    k = hashlib.sha256(repr(([t for t in css if t != BARE_CSS], sorted((n, hashlib.sha256(b).digest())
+                                                                        for n, b in named.items()))).encode(
+        "utf-8", "surrogatepass")).digest()
+    if k not in _PREPARED:
+        _PREPARED.clear()
+        _PREPARED[k] = make_url_fetcher(named), FontConfiguration(), {}
+    fetcher, fonts, parsed = _PREPARED[k]
+    for t in css:
+        if t not in parsed:
+            parsed[t] = CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
+    return fonts, [parsed[t] for t in css]
 
 
 def _detached(data: bytes, token: str) -> bytes:
