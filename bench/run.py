@@ -575,7 +575,8 @@ def report(mach, docs: list[DocResult], batch: dict | None, args, started: float
             s = d.series[k]
             lo, hi = s.rng()
             if s.med() is None:
-                w(f"| {d.label} | {LABELS[k]} | — | — | — | failed: {_cell(s.failed)} |")
+                why = f"failed: {_cell(s.failed)}" if s.failed else "not run (measured on gaoping only)"
+                w(f"| {d.label} | {LABELS[k]} | — | — | — | {why} |")
                 continue
             note = f"{len(s.ok)}" + (f" (then failed: {_cell(s.failed)})" if s.failed else "")
             w(f"| {d.label} | {LABELS[k]} | {fs(s.med())} | {fs(lo)}–{fs(hi)} | "
