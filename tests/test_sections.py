@@ -360,3 +360,26 @@ def test_a_document_laid_out_after_another_gets_its_own_images(tmp_path, monkeyp
     monkeypatch.setattr(sections, "_PREPARED", {})      # as a fresh process would
     alone = pdf_writer.render_pdf(html, other, css)
     assert after != first and after == alone
+
+
+@needs_poppler
+def test_a_document_too_long_to_tag_is_joined_untagged_and_claims_no_tags(tmp_path, monkeypatch, cache_dir):
+    """Over TAGGED_PAGES pages the join keeps no structure tree (its memory grows with every table
+    cell): the text, pages and outline are those of the tagged file, and nothing claims tags."""
+    monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(cache_dir))
+    html, assets, css = markup(ROOT / "inputs" / "jiyuan-bigdata-2024.yaml")
+    tagged = tmp_path / "tagged.pdf"
+    tagged.write_bytes(pdf_writer.render_pdf(html, assets, css))
+    monkeypatch.setattr(sections, "TAGGED_PAGES", 10)
+    flat = tmp_path / "flat.pdf"
+    flat.write_bytes(pdf_writer.render_pdf(html, assets, css))
+    assert pdf_text(flat, layout=True) == pdf_text(tagged, layout=True)
+    assert page_sizes(flat) == page_sizes(tagged) and len(page_sizes(flat)) > 10
+    assert viewer_view(flat) == viewer_view(tagged)
+    info = subprocess.run(["pdfinfo", str(flat)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Tagged:\s+no", info)
+    pdf = pikepdf.Pdf.open(flat)
+    assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
+    assert not any("/StructParents" in p.obj for p in pdf.pages)
+    with pdf.open_metadata() as xmp:
+        assert xmp.get("pdfuaid:part") is None and xmp.get("dc:title")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import sys
@@ -32,6 +33,7 @@ VERSION = 6
 GROUP = 30_000          # characters: short sections are laid out together up to this much
 CUT = 40_000            # characters: a longer section is cut at its forced page breaks
 ROWS = 400_000          # characters of table rows laid out at once (a longer table is split)
+TAGGED_PAGES = 300      # a longer document is joined without a structure tree (memory: pdftags.Untagged)
 AHEAD = 4               # pieces started while the chart-size trials are laid out (render/pagefill.py)
 MARK = "disclosure-gen-"  # ids and bookmarks of our own markers
 _SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
@@ -44,6 +46,9 @@ _BOXES = [f"{v}-{h}" for v in ("top", "bottom") for h in ("left-corner", "left",
 # a section page holds its content only: the frame page under it has the margin boxes and backgrounds
 BARE_CSS = ("@page { background: none !important; border: none !important; %s }\n"
             "html, body { background: none !important; }" % " ".join(f"@{b} {{ content: none !important; }}" for b in _BOXES))
+
+
+log = logging.getLogger(__name__)
 
 
 class Mismatch(ValueError):
@@ -361,7 +366,10 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
     from . import pdffonts, pdftags
     out = pikepdf.Pdf.open(io.BytesIO(frame_pdf))
     names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}, []), None, 0
-    frame_dests, tags = _dests(out), pdftags.Tree(out)
+    tagged = len(frame_pages) <= TAGGED_PAGES
+    if not tagged:
+        log.warning("PDF 共 %d 页，超过 %d 页：为控制内存，未加结构标签（供读屏软件使用的标签）", len(frame_pages), TAGGED_PAGES)
+    frame_dests, tags = _dests(out), (pdftags.Tree if tagged else pdftags.Untagged)(out)
     for at, (fw, fh, fanchors, fbms, _ys) in enumerate(frame_pages):
         cur = next(((int(m.group(1)), int(m.group(2))) for a in fanchors if (m := _PAGE_MARK.match(a))),
                    (cur[0], cur[1] + 1) if cur else (0, 0))
