@@ -196,8 +196,9 @@ def refusal(loaded) -> str | None:
 
 # ---- the whole document: what one render holds ---------------------------------------------------
 # Measured: with the whole-document layout 1,000 projects took 207 s and 7.6 GB; laid out by section
-# (issue 17, writers/sections.py) 1,000 projects rendered within 936 MB over all processes, and
-# larger documents grow past 1 GB at the join. A performance-target table is a page.
+# (issue 17, writers/sections.py) and joined untagged (over sections.TAGGED_PAGES pages), 1,000
+# projects (1,095 pages) render within 880 MB over all processes; the main process grows with the
+# document (459 MB at the join), so larger ones pass 1 GB. A performance-target table is a page.
 MAX_COUNTS = (
     ("projects", 1000, "个项目（每个项目一张绩效目标表，约一页）"),
     ("expenditure", 3000, "行支出功能分类科目"),

@@ -69,6 +69,18 @@ def lay_out(*args):                 # pragma: no cover - runs in the pool's proc
         return run(*args)
     finally:
         gc.collect()                # what one section left in cycles, before the next one
+        trim()
+
+
+def trim() -> None:
+    """Give the memory a layout freed back to the system (glibc keeps it otherwise: a pool process
+    held ~185 MB between layouts of gaoping's groups, ~125 MB after this; a 1 000-project 部门's
+    frame process 361 MB)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def start():
