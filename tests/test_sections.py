@@ -364,13 +364,14 @@ def test_a_document_laid_out_after_another_gets_its_own_images(tmp_path, monkeyp
 
 @needs_poppler
 def test_a_document_too_long_to_tag_is_joined_untagged_and_claims_no_tags(tmp_path, monkeypatch, cache_dir):
-    """Over TAGGED_PAGES pages the join keeps no structure tree (its memory grows with every table
-    cell): the text, pages and outline are those of the tagged file, and nothing claims tags."""
+    """A document longer than TAGGED characters is laid out and joined without structure trees (the
+    join's memory grows with every table cell): the text, pages and outline are those of the tagged
+    file, and nothing claims tags."""
     monkeypatch.setenv("DISCLOSURE_GEN_CACHE", str(cache_dir))
     html, assets, css = markup(ROOT / "inputs" / "jiyuan-bigdata-2024.yaml")
     tagged = tmp_path / "tagged.pdf"
     tagged.write_bytes(pdf_writer.render_pdf(html, assets, css))
-    monkeypatch.setattr(sections, "TAGGED_PAGES", 10)
+    monkeypatch.setattr(sections, "TAGGED", 10_000)
     flat = tmp_path / "flat.pdf"
     flat.write_bytes(pdf_writer.render_pdf(html, assets, css))
     assert pdf_text(flat, layout=True) == pdf_text(tagged, layout=True)

@@ -196,7 +196,7 @@ def refusal(loaded) -> str | None:
 
 # ---- the whole document: what one render holds ---------------------------------------------------
 # Measured: with the whole-document layout 1,000 projects took 207 s and 7.6 GB; laid out by section
-# (issue 17, writers/sections.py) and joined untagged (over sections.TAGGED_PAGES pages), 1,000
+# (issue 17, writers/sections.py) and joined untagged (sections.tagged), 1,000
 # projects (1,095 pages) render within 880 MB over all processes; the main process grows with the
 # document (459 MB at the join), so larger ones pass 1 GB. A performance-target table is a page.
 MAX_COUNTS = (

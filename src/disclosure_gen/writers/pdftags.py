@@ -115,7 +115,7 @@ class Tree:
 
 
 class Untagged:
-    """The join of a document too long to tag within its memory bound (sections.TAGGED_PAGES): no
+    """The join of a document too long to tag within its memory bound (sections.tagged): no
     structure tree, and nothing that says there is one (the frame's tree and PDF/UA claim, the
     pages' parent-tree keys). qpdf holds about 1.5 KB per structure element, and WeasyPrint makes
     one per table cell: 1 000 projects (1 100 pages of tables) held 1.4 GB at the join."""

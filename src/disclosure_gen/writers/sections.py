@@ -33,7 +33,7 @@ VERSION = 6
 GROUP = 30_000          # characters: short sections are laid out together up to this much
 CUT = 40_000            # characters: a longer section is cut at its forced page breaks
 ROWS = 400_000          # characters of table rows laid out at once (a longer table is split)
-TAGGED_PAGES = 300      # a longer document is joined without a structure tree (memory: pdftags.Untagged)
+TAGGED = 1_000_000      # characters: a longer document is laid out and joined untagged (pdftags.Untagged)
 AHEAD = 4               # pieces started while the chart-size trials are laid out (render/pagefill.py)
 MARK = "disclosure-gen-"  # ids and bookmarks of our own markers
 _SECTION = re.compile(r"<section\b[^>]*>.*?</section>", re.S)
@@ -146,7 +146,8 @@ _PREPARED: dict = {}
 _RECENT: dict = {}      # cache key → future of its layout, in this process
 
 
-def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None = None) -> tuple[bytes, list]:
+def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None = None,
+            tags: bool = True) -> tuple[bytes, list]:
     """(PDF bytes, per page [width, height, anchors, bookmarks]) of one document. Each style sheet
     is parsed once per process (with one font configuration per set of sheets and of the assets they
     name); the markup's images are fetched from `assets` themselves, whatever was laid out before."""
@@ -167,9 +168,11 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
         seen.update(anchors)
         pages.append([p.width, p.height, anchors, [[lv, label, list(xy), st] for lv, label, xy, st in p.bookmarks],
                       {a: p.anchors[a][1] for a in anchors}])
-    tagged = {"pdf_variant": "pdf/ua-1"} if meta is not None else {"pdf_tags": True}    # the frame: the file's
-    return _detached(doc.write_pdf(pdf_identifier=b"0" * 32, **tagged),                  # catalog and metadata
-                     hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()[:8]), pages
+    # the frame gives the file its catalog and metadata (PDF/UA-1: XMP, language, title shown), and
+    # its few elements whether or not the sections are tagged (pdftags.Untagged drops them)
+    tagged = {"pdf_variant": "pdf/ua-1"} if meta is not None else {"pdf_tags": True} if tags else {}
+    return _detached(doc.write_pdf(pdf_identifier=b"0" * 32, **tagged),
+                     bool(tagged) and hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()[:8]), pages
 
 
 def _prepared(css: tuple[str, ...], assets: dict) -> tuple:
@@ -193,7 +196,7 @@ def _prepared(css: tuple[str, ...], assets: dict) -> tuple:
     return fonts, [parsed[t] for t in css]
 
 
-def _detached(data: bytes, token: str) -> bytes:
+def _detached(data: bytes, token: str | bool) -> bytes:
     """The PDF without the programs of the fonts the join embeds once (pdffonts.detach), so that
     neither the cache nor the join holds a subset per section; its table header ids its own."""
     import pikepdf
@@ -201,7 +204,8 @@ def _detached(data: bytes, token: str) -> bytes:
     from . import pdffonts, pdftags
     with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
         pdffonts.detach(pdf)
-        pdftags.unique_ids(pdf, token)
+        if token:
+            pdftags.unique_ids(pdf, token)
         buf = io.BytesIO()
         pdf.save(buf, deterministic_id=True)
     return buf.getvalue()
@@ -245,7 +249,8 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     if p is None:
         return None
     head, tail, pieces = p
-    key, futures = _body(head, tail, pieces, assets, css, pool)
+    tags = tagged(html)
+    key, futures = _body(head, tail, pieces, assets, css, pool, tags)
     body = list(futures)
     tick = progress or (lambda n, total: None)
     done, spill = {}, tempfile.TemporaryDirectory(prefix="disclosure-gen-")
@@ -260,29 +265,37 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     # it comes from the cache too
     frame = head + "\n".join(_mark(pc.markup, i, 0) if pc.late else _skeleton(pc, done[i][1], i)
                              for i, pc in enumerate(pieces)) + tail
-    frame_pdf, frame_pages = _result(_get(pool, key(frame, "frame", sorted(meta.items())),
-                                          frame, tuple(css), assets, meta), frame, tuple(css), assets, meta)
+    job = frame, tuple(css), assets, meta, tags
+    frame_pdf, frame_pages = _result(_get(pool, key(frame, "frame", sorted(meta.items())), *job), *job)
     tick(len(body) + 1, len(body) + 1)
     _RECENT.clear()                 # kept for the trials before this render only
     with spill:
-        return join(pieces, done, frame_pdf, frame_pages)
+        return join(pieces, done, frame_pdf, frame_pages, tags)
 
 
-def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str], pool):
+def tagged(html: str) -> bool:
+    """Whether the PDF of this markup is tagged: the join holds every part's structure tree, about
+    1.5 KB per element in qpdf and one element per table cell (1 000 projects, 1 100 pages of tables:
+    1.4 GB), so a document of more than TAGGED characters (some 200–600 pages) is laid out and
+    joined without one."""
+    return len(html) <= TAGGED
+
+
+def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str], pool, tags: bool):
     """(the cache key function, {piece: its layout, when called}) for the pieces laid out on their
     own, asked for now, longest first (the pool ends on a short one)."""
     from importlib.metadata import version
 
     from .. import cache
     from .pdffonts import system_fonts
-    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css))
+    common = cache.key(VERSION, version("weasyprint"), sorted(system_fonts().items()), tuple(css), tags)
     digests = {n: hashlib.sha256(b).hexdigest() for n, b in assets.items()}
 
     def key(markup: str, *more) -> str:     # a layout depends on the assets it names only
         return cache.key(common, head, markup, tail, *more, sorted(
             (n, d) for n, d in digests.items() if any(n.rpartition(".")[0] in t for t in (markup, head, tail, *css))))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
-    jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets) for i in body}
+    jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets, None, tags) for i in body}
     futures = {i: _get(pool, key(pieces[i].markup), *job) for i, job in jobs.items()}
     return key, {i: partial(_result, futures[i], *jobs[i]) for i in body}
 
@@ -300,11 +313,11 @@ def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding
         if p:
             longest = {id(pc) for pc in sorted((pc for pc in p[2] if holding not in pc.markup and not pc.late),
                                                key=lambda pc: -len(pc.markup))[:AHEAD]}
-            rest.append(only(p, lambda pc: id(pc) in longest))
+            rest.append((*only(p, lambda pc: id(pc) in longest), tagged(html)))
             p = only(p, lambda pc: holding in pc.markup)
-        asked.append(p and _body(*p, assets, css, pool)[1])
-    for p in rest if pool is not None else ():  # the longest other pieces, for the render that follows:
-        _body(*p, assets, css, pool)            # the pool's idle processes start on them (kept in _RECENT)
+        asked.append(p and _body(*p, assets, css, pool, tagged(html))[1])
+    for head, tail, pieces, tags in rest if pool is not None else ():  # the longest other pieces, for the
+        _body(head, tail, pieces, assets, css, pool, tags)  # render that follows: the pool's idle processes start
     out = []
     for layouts in asked:
         if layouts is None:
@@ -358,7 +371,7 @@ def _attr(s: str) -> str:
     return s.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -> bytes:
+def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list, tagged: bool = True) -> bytes:
     """The frame with each section page put in the place of its frame page, the frame page drawn
     under it; destinations, outline, page labels, one structure tree and one subset per font."""
     import pikepdf
@@ -366,9 +379,8 @@ def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list) -
     from . import pdffonts, pdftags
     out = pikepdf.Pdf.open(io.BytesIO(frame_pdf))
     names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}, []), None, 0
-    tagged = len(frame_pages) <= TAGGED_PAGES
     if not tagged:
-        log.warning("PDF 共 %d 页，超过 %d 页：为控制内存，未加结构标签（供读屏软件使用的标签）", len(frame_pages), TAGGED_PAGES)
+        log.warning("PDF 共 %d 页，表格很多：为控制生成时的内存，未加结构标签（供读屏软件使用的标签）", len(frame_pages))
     frame_dests, tags = _dests(out), (pdftags.Tree if tagged else pdftags.Untagged)(out)
     for at, (fw, fh, fanchors, fbms, _ys) in enumerate(frame_pages):
         cur = next(((int(m.group(1)), int(m.group(2))) for a in fanchors if (m := _PAGE_MARK.match(a))),
