@@ -8,8 +8,8 @@ whole is laid out last in one light *frame* document: the sections linking elsew
 as they are, every other one as one empty page per laid-out page carrying that page's anchors, so
 that WeasyPrint's own @page rules give the page numbers and target-counter()s. The join (pikepdf)
 puts each section page in the place of its frame page, the frame page drawn under it, and writes
-destinations, outline, page labels, one structure tree (pdftags.py) and one font subset per font
-(pdffonts.py).
+destinations, outline, page labels, one structure tree (pdftags.py; none for a very long document,
+`tagged`) and one font subset per font (pdffonts.py).
 """
 from __future__ import annotations
 
@@ -371,17 +371,18 @@ def _attr(s: str) -> str:
     return s.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list, tagged: bool = True) -> bytes:
+def join(pieces: list[Piece], done: dict, frame_pdf: bytes, frame_pages: list, with_tags: bool = True) -> bytes:
     """The frame with each section page put in the place of its frame page, the frame page drawn
-    under it; destinations, outline, page labels, one structure tree and one subset per font."""
+    under it; destinations, outline, page labels, one structure tree (none `with_tags` false) and one
+    subset per font."""
     import pikepdf
 
     from . import pdffonts, pdftags
     out = pikepdf.Pdf.open(io.BytesIO(frame_pdf))
     names, marks, bookmarks, src, cur, used = {}, [], [], (None, None, {}, []), None, 0
-    if not tagged:
+    if not with_tags:
         log.warning("PDF 共 %d 页，表格很多：为控制生成时的内存，未加结构标签（供读屏软件使用的标签）", len(frame_pages))
-    frame_dests, tags = _dests(out), (pdftags.Tree if tagged else pdftags.Untagged)(out)
+    frame_dests, tags = _dests(out), (pdftags.Tree if with_tags else pdftags.Untagged)(out)
     for at, (fw, fh, fanchors, fbms, _ys) in enumerate(frame_pages):
         cur = next(((int(m.group(1)), int(m.group(2))) for a in fanchors if (m := _PAGE_MARK.match(a))),
                    (cur[0], cur[1] + 1) if cur else (0, 0))
