@@ -311,11 +311,15 @@ class AmountRules:
         return f"（功能分类见第 {shown} 行；请核对哪一边有误）"
 
     def _econ_per_unit(self, source, kind, label, tol):
+        if getattr(self, "_econ_by_unit", None) is None:    # one pass over the economic rows
+            self._econ_by_unit = defaultdict(Decimal)
+            for ln in self.b.economic:
+                if not ln.carryover and ln.kind == "basic":
+                    personnel = ln.code[:3] in ("301", "303")
+                    self._econ_by_unit[(self.f.unit_of(ln.unit), ln.source, personnel)] += ln.amount
         for u in self.b.units:
             fv = sum((self.f.unit_total(u.code)(kind, source, False),), ZERO)
-            ev = sum((ln.amount for ln in self.b.economic if self.f.unit_of(ln.unit) == u.code and ln.source == source
-                      and not ln.carryover and ln.kind == "basic"
-                      and (ln.code[:3] in ("301", "303")) == (kind == "personnel")), ZERO)
+            ev = self._econ_by_unit.get((u.code, source, kind == "personnel"), ZERO)
             if abs(fv - ev) > tol:
                 self.err(self._econ_row(source, kind, u.code), "identity.econ-basic",
                          f"{u.name}（{u.code}）{source}基本支出{label}：经济分类 {_f2(ev)} ≠ 功能分类 {_f2(fv)}"
