@@ -376,6 +376,9 @@ def test_a_document_beyond_one_render_is_refused_up_front(tmp_path):
     errs = findings(out["big.yaml"], "size.too-large")
     assert errs and "共 1002 个项目" in errs[0]["message"] and "上限 1000" in errs[0]["message"], \
         out["big.yaml"]["findings"][:3]
+    # the file is to be split first: its other rules wait (they would take minutes on such a file;
+    # each copied project would have repeated gaoping's two perf.unknown-department warnings)
+    assert {f["rule"] for f in out["big.yaml"]["findings"]} == {"size.too-large"}
     p, seconds, _r = run_cli("render", f, "--force", "--format", "pdf", "-o", tmp_path / "out", timeout=120)
     assert_cli_outcome(p)
     assert p.returncode == 1 and seconds < 60 and "上限" in p.stderr and not (tmp_path / "out").exists(), p.stderr

@@ -102,8 +102,11 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
                 msg = "这里的写法无法识别，请对照说明文档（docs/format.md）检查本项"
                 at(loc, ERROR, "schema.value", f"{where}：{msg}" if where else msg)
         return Loaded(path, src, None, None, _sorted(findings))
+    before = len(findings)
     limits.size_findings(budget, at)
     facts = Facts(budget)
+    if len(findings) > before:      # beyond one render: to be split first (and its rules would take
+        return Loaded(path, src, budget, facts, _sorted(findings))  # minutes on a file this large)
     table = None
     where = code_table or budget.options.code_table
     if where:
@@ -312,7 +315,7 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
 
     # -- performance tables ----------------------------------------------------------------------
     def rule_performance(self):
-        depts = [d for u in self.b.units for d in u.departments]
+        depts, known = [d for u in self.b.units for d in u.departments], None
         for i, p in enumerate(self.b.projects):
             perf = p.performance
             tables = perf if isinstance(perf, list) else ([perf] if perf else [])
@@ -349,7 +352,7 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                 self.warn(base + ("indicators",), "perf.indicator-missing",
                           f"项目“{p.name}”缺少{('、'.join(missing))}指标")
             if depts:
-                known = _dept_aliases(depts)
+                known = known or _dept_aliases(depts)
                 seen: set[str] = set()
                 for field in ("overview", "basis", "necessity", "measures", "plan"):
                     for name in _dept_mentions(getattr(t, field) or ""):
