@@ -201,3 +201,34 @@ def test_a_layout_over_the_time_limit_in_a_serving_worker_is_laid_out_by_the_ask
     assert doc.result(timeout=30) == "laid out here"
     with pytest.raises(TimeLimit):
         helper.result(timeout=10)
+
+
+def _sleep(seconds):
+    import time
+    time.sleep(seconds)
+    return seconds
+
+
+def _document_behind_another(limit, foreign, own):
+    """A document whose worker, waiting for its layout, first lays out another document's (queued
+    before it), all under this file's time limit."""
+    import time
+    from disclosure_gen.commands import batch
+    me = pdfpool.get()
+    with batch._limited(limit):
+        me.shared.jobs.put(((me.slot + 1) % 2, 10 ** 6, _sleep, (foreign,)))
+        t = time.monotonic()
+        return me.submit(_sleep, own).result(), time.monotonic() - t
+
+
+def test_another_documents_layout_does_not_count_against_a_files_time_limit(batch_pool):
+    pool, _shared = batch_pool
+    own, took = pool.submit(_document_behind_another, 1.0, 0.7, 0.4).result(timeout=30)
+    assert own == 0.4 and took >= 1.1      # both laid out here: 1.1 s, the file's own 0.4 s within its 1 s
+
+
+def test_another_documents_layout_is_still_bounded(batch_pool):
+    from disclosure_gen.commands.batch import TimeLimit
+    pool, _shared = batch_pool
+    with pytest.raises(TimeLimit):       # a layout that does not end stops the worker laying it out
+        pool.submit(_document_behind_another, 1.0, 20, 0.3).result(timeout=30)

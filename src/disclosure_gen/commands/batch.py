@@ -8,6 +8,7 @@ alone so that the culprit is named.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -60,21 +61,21 @@ class _limited:
     if the work does not return to Python (a hang inside a native library), so that the parent sees
     the worker die and reports the file as failed."""
 
+    current: "_limited | None" = None      # the limit running in this process
+
     def __init__(self, seconds: float | None):
         self.seconds = seconds or 0
 
     def __enter__(self):
         import signal
         import threading
-        self.old = None
+        self.old, self.dog, self.outer = None, None, _limited.current
         if self.seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
             def on_alarm(_sig, _frame):
                 raise TimeLimit()
             self.old = signal.signal(signal.SIGALRM, on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            self.dog = threading.Timer(self.seconds + 30, lambda: os._exit(75))
-            self.dog.daemon = True
-            self.dog.start()
+            self._arm(self.seconds)
+            _limited.current = self
         return self
 
     def __exit__(self, *exc):
@@ -83,7 +84,35 @@ class _limited:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.old)
             self.dog.cancel()
+            _limited.current = self.outer
         return False
+
+    def _arm(self, seconds: float) -> None:
+        import signal
+        import threading
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        if self.dog is not None:
+            self.dog.cancel()
+        self.dog = threading.Timer(seconds + 30, lambda: os._exit(75))
+        self.dog.daemon = True
+        self.dog.start()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def elsewhere():
+        """Another document's layout done while this one waits (batchpool.py): it does not count
+        against this file's limit, and is bounded by a limit of its own."""
+        import signal
+        me = _limited.current
+        if me is None:
+            yield
+            return
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        me._arm(me.seconds)
+        try:
+            yield
+        finally:
+            me._arm(max(left, 0.001))
 
 
 def _over(seconds: float) -> str:
@@ -149,6 +178,9 @@ def _render_one_now(path: str, out_dir: str, style: str | None, formats: tuple, 
     errors = sum(1 for f in res.findings if f.severity == "error")
     return {"status": DRAFT if errors else OK, "written": res.written, "seconds": time.perf_counter() - t0,
             "warnings": len(res.findings) - errors, "errors": errors}
+
+
+batchpool.elsewhere = _limited.elsewhere
 
 
 def _serve(limit: float | None = None) -> None:

@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 POLL = 0.02     # seconds a waiting worker waits for its results before it looks at the queue again
+elsewhere = contextlib.nullcontext  # around another document's layout (batch.py: not on this file's clock)
 
 
 class Shared:
@@ -93,7 +94,8 @@ class Member:
     def run(self, slot: int, jid: int, fn, args) -> None:
         gc.freeze()     # the collection after a layout (pdfpool.lay_out) looks at what the layout made
         try:            # only, not at this document's heap (which took a fifth of a document's time)
-            out = (True, fn(*args))
+            with elsewhere() if slot != self.slot else contextlib.nullcontext():
+                out = (True, fn(*args))
         except Exception as e:  # noqa: BLE001 - goes to the document that asked, as from an executor
             out = (False, e)
         except BaseException:   # this worker's time limit, Ctrl-C: the asking worker lays it out itself
