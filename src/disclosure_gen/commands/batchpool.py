@@ -5,8 +5,9 @@ all the workers (writers/sections.py submits them to `pdfpool.get()`, which is a
 A worker waiting for a layout lays out queued ones meanwhile (its own document's or another's), and a
 worker that has no document left serves the queue until the batch ends, so that the sections of a
 last large document spread over all the cores. A layout comes back on the asking worker's own queue.
-If the worker laying it out is stopped (its file's time limit), the asking worker lays it out itself;
-if a worker dies, the batch's pool breaks and batch.py retries the files alone, as before.
+The time a worker spends on another document's layout is not on its own file's clock (batch.py,
+`elsewhere`). If the worker laying it out is stopped (its file's time limit), the asking worker lays
+it out itself; if a worker dies, the batch's pool breaks and batch.py retries the files alone.
 """
 from __future__ import annotations
 
