@@ -216,7 +216,8 @@ def _document_behind_another(limit, foreign, own):
     from disclosure_gen.commands import batch
     me = pdfpool.get()
     with batch._limited(limit):
-        me.shared.jobs.put(((me.slot + 1) % 2, 10 ** 6, _sleep, (foreign,)))
+        other = (me.slot + 1) % 2
+        me.shared.jobs.put((other, 10 ** 6, me.shared.epochs[other], _sleep, (foreign,)))
         t = time.monotonic()
         return me.submit(_sleep, own).result(), time.monotonic() - t
 
@@ -232,3 +233,32 @@ def test_another_documents_layout_is_still_bounded(batch_pool):
     pool, _shared = batch_pool
     with pytest.raises(TimeLimit):       # a layout that does not end stops the worker laying it out
         pool.submit(_document_behind_another, 1.0, 20, 0.3).result(timeout=30)
+
+
+RAN = CTX.Value("i", 0)     # layouts run, over all workers (inherited when they fork)
+
+
+def _counted(seconds):
+    import time
+    with RAN.get_lock():
+        RAN.value += 1
+    time.sleep(seconds)
+
+
+def _document_that_ends_early():
+    pool = pdfpool.get()
+    futures = [pool.submit(_counted, 0.3) for _ in range(6)]
+    batchpool.abandon()                 # (batch.py: when a file ends, e.g. stopped by its time limit)
+    return [type(f.exception()).__name__ for f in futures]
+
+
+def test_the_queued_layouts_of_a_document_that_ended_are_not_laid_out(batch_pool):
+    import time
+    pool, shared = batch_pool
+    RAN.value = 0
+    assert pool.submit(_document_that_ends_early).result(timeout=30) == ["BrokenProcessPool"] * 6
+    helper = pool.submit(batchpool.serve)
+    time.sleep(1.5)                     # long enough for the other worker to lay out four of them
+    batchpool.end(shared)
+    helper.result(timeout=10)
+    assert RAN.value == 0

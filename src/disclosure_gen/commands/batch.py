@@ -157,6 +157,8 @@ def _render_one(path: str, out_dir: str, style: str | None, formats: tuple, forc
             return _render_one_now(path, out_dir, style, formats, force)
     except TimeLimit:      # nothing was written: the files are replaced only once all are complete
         return {"status": FAILED, "message": _over(limit) + "，原有文件未改动", "seconds": time.perf_counter() - t0}
+    finally:
+        batchpool.abandon()     # its layouts still queued are not laid out for nothing
 
 
 def _render_one_now(path: str, out_dir: str, style: str | None, formats: tuple, force: bool) -> dict:

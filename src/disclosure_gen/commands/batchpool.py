@@ -27,10 +27,11 @@ class Shared:
     """Made by the main process before the workers start (they inherit it)."""
 
     def __init__(self, ctx, workers: int):
-        self.jobs = ctx.Queue()                                 # (slot, job id, function, args)
+        self.jobs = ctx.Queue()                                 # (slot, job id, epoch, function, args)
         self.inboxes = [ctx.Queue() for _ in range(workers)]    # per worker: (job id, (ok, value))
         self.stop = ctx.Event()                                 # set when the last document is done
         self.slots = ctx.Value("i", 0)
+        self.epochs = ctx.Array("i", workers)                   # per slot: bumped when its document ends
 
 
 _ME: Member | None = None
@@ -61,6 +62,20 @@ def serve(guard=contextlib.nullcontext) -> None:
                 _ME.run(*job)
 
 
+def abandon() -> None:
+    """This worker's document has ended (stopped by its time limit, failed, or done): the layouts it
+    asked for and that are still queued are skipped by whichever worker takes them."""
+    if _ME is not None:
+        with _ME.shared.epochs.get_lock():
+            _ME.shared.epochs[_ME.slot] += 1
+            _ME.epoch = _ME.shared.epochs[_ME.slot]
+        for f in _ME.waiting.values():      # whoever still holds one lays it out itself (sections._result)
+            f.set_exception(BrokenProcessPool("the document that asked for it has ended"))
+        _ME.waiting.clear()
+        from ..writers import sections
+        sections._RECENT.clear()
+
+
 def end(shared: Shared) -> None:
     """The batch has ended: the serving workers return at once."""
     shared.stop.set()
@@ -74,12 +89,13 @@ class Member:
 
     def __init__(self, shared: Shared, slot: int):
         self.shared, self.slot, self.ids, self.waiting = shared, slot, itertools.count(), {}
+        self.epoch = shared.epochs[slot]
 
     def submit(self, fn, *args) -> Future:
         f = _Helping(self)
         jid = next(self.ids)
         self.waiting[jid] = f
-        self.shared.jobs.put((self.slot, jid, fn, args))
+        self.shared.jobs.put((self.slot, jid, self.epoch, fn, args))
         return f
 
     def work(self) -> None:
@@ -92,7 +108,9 @@ class Member:
             self.run(*job)
         self.collect(0 if job is not None else POLL)
 
-    def run(self, slot: int, jid: int, fn, args) -> None:
+    def run(self, slot: int, jid: int, epoch: int, fn, args) -> None:
+        if epoch != self.shared.epochs[slot]:
+            return                  # asked for by a document that has ended
         gc.freeze()     # the collection after a layout (pdfpool.lay_out) looks at what the layout made
         try:            # only, not at this document's heap (which took a fifth of a document's time)
             with elsewhere() if slot != self.slot else contextlib.nullcontext():
