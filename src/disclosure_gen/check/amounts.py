@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from decimal import Decimal
+from functools import cached_property
 
 from ..model import budget as model
 from ..model.money import ZERO, r2
@@ -51,11 +52,10 @@ class AmountRules:
         return 0
 
     # -- 元 in a 万元 file --------------------------------------------------------------------------
-    def _amounts(self):
-        """(collection, path, label, value in 万元) of every row amount (computed once)."""
-        if getattr(self, "_amounts_cache", None) is not None:
-            return self._amounts_cache
-        out = self._amounts_cache = []
+    @cached_property
+    def _amounts(self) -> list:
+        """(collection, path, label, value in 万元) of every row amount."""
+        out = []
         for i, ln in enumerate(self.b.expenditure):
             for c in _EXP_COLS:
                 v = getattr(ln, c)
@@ -71,12 +71,10 @@ class AmountRules:
                     out.append(("projects", ("projects", i, "amounts", s), f"项目“{p.name}”的{s}金额", v))
         return out
 
-    @property
+    @cached_property
     def whole_file_in_yuan(self) -> bool:
-        if getattr(self, "_whole_cache", None) is None:
-            rows = [v for coll, _p, _l, v in self._amounts() if coll == "expenditure"]
-            self._whole_cache = self.b.amount_unit == "万元" and len(rows) >= 2 and median(rows) >= WHOLE_MEDIAN
-        return self._whole_cache
+        rows = [v for coll, _p, _l, v in self._amounts if coll == "expenditure"]
+        return self.b.amount_unit == "万元" and len(rows) >= 2 and median(rows) >= WHOLE_MEDIAN
 
     def _slips(self):
         """(path, label, value, peers' median) of each figure that looks like 元 typed in this 万元 file."""
@@ -84,7 +82,7 @@ class AmountRules:
             return self._slip_cache
         out = []
         if self.b.amount_unit == "万元" and not self.whole_file_in_yuan:
-            amounts = self._amounts()
+            amounts = self._amounts
             by_coll = defaultdict(list)
             for coll, p, lab, v in amounts:
                 by_coll[coll].append(v)
@@ -136,7 +134,7 @@ class AmountRules:
         if self.b.amount_unit != "万元":
             return
         if self.whole_file_in_yuan:
-            rows = [(p, lab, v) for coll, p, lab, v in self._amounts() if coll == "expenditure"]
+            rows = [(p, lab, v) for coll, p, lab, v in self._amounts if coll == "expenditure"]
             _p, lab, v = max(rows, key=lambda r: r[2])
             total = self.f.total()
             self.err(("amount_unit",), "amount.unit-slip",
@@ -310,13 +308,16 @@ class AmountRules:
         shown = "、".join(str(x) for x in lines[:6]) + ("…" if len(lines) > 6 else "")
         return f"（功能分类见第 {shown} 行；请核对哪一边有误）"
 
+    @cached_property
+    def _econ_by_unit(self) -> dict:
+        """The economic 基本支出 rows summed per (unit, source, personnel or not), in one pass."""
+        out = defaultdict(Decimal)
+        for ln in self.b.economic:
+            if not ln.carryover and ln.kind == "basic":
+                out[(self.f.unit_of(ln.unit), ln.source, ln.code[:3] in ("301", "303"))] += ln.amount
+        return out
+
     def _econ_per_unit(self, source, kind, label, tol):
-        if getattr(self, "_econ_by_unit", None) is None:    # one pass over the economic rows
-            self._econ_by_unit = defaultdict(Decimal)
-            for ln in self.b.economic:
-                if not ln.carryover and ln.kind == "basic":
-                    personnel = ln.code[:3] in ("301", "303")
-                    self._econ_by_unit[(self.f.unit_of(ln.unit), ln.source, personnel)] += ln.amount
         for u in self.b.units:
             fv = sum((self.f.unit_total(u.code)(kind, source, False),), ZERO)
             ev = self._econ_by_unit.get((u.code, source, kind == "personnel"), ZERO)

@@ -315,7 +315,8 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
 
     # -- performance tables ----------------------------------------------------------------------
     def rule_performance(self):
-        depts, known = [d for u in self.b.units for d in u.departments], None
+        depts = [d for u in self.b.units for d in u.departments]
+        known = _dept_aliases(depts)
         for i, p in enumerate(self.b.projects):
             perf = p.performance
             tables = perf if isinstance(perf, list) else ([perf] if perf else [])
@@ -352,7 +353,6 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                 self.warn(base + ("indicators",), "perf.indicator-missing",
                           f"项目“{p.name}”缺少{('、'.join(missing))}指标")
             if depts:
-                known = known or _dept_aliases(depts)
                 seen: set[str] = set()
                 for field in ("overview", "basis", "necessity", "measures", "plan"):
                     for name in _dept_mentions(getattr(t, field) or ""):

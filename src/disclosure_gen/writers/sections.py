@@ -182,7 +182,7 @@ def _prepared(css: tuple[str, ...], assets: dict) -> tuple:
     from weasyprint.text.fonts import FontConfiguration
 
     from .pdf import ASSET_BASE, make_url_fetcher
-    named = {n: b for n, b in assets.items() if any(n.rpartition(".")[0] in t for t in css)}
+    named = {n: assets[n] for n in _named(assets, css)}
     k = hashlib.sha256(repr(([t for t in css if t != BARE_CSS], sorted((n, hashlib.sha256(b).digest())
                                                                         for n, b in named.items()))).encode(
         "utf-8", "surrogatepass")).digest()
@@ -194,6 +194,11 @@ def _prepared(css: tuple[str, ...], assets: dict) -> tuple:
         if t not in parsed:
             parsed[t] = CSS(string=t, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
     return fonts, [parsed[t] for t in css]
+
+
+def _named(names, texts) -> list[str]:
+    """The asset names any of these texts refer to (by the name's stem: a chart's .svg or .png)."""
+    return [n for n in names if any(n.rpartition(".")[0] in t for t in texts)]
 
 
 def _detached(data: bytes, token: str | bool) -> bytes:
@@ -292,8 +297,8 @@ def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str
     digests = {n: hashlib.sha256(b).hexdigest() for n, b in assets.items()}
 
     def key(markup: str, *more) -> str:     # a layout depends on the assets it names only
-        return cache.key(common, head, markup, tail, *more, sorted(
-            (n, d) for n, d in digests.items() if any(n.rpartition(".")[0] in t for t in (markup, head, tail, *css))))
+        return cache.key(common, head, markup, tail, *more,
+                         sorted((n, digests[n]) for n in _named(digests, (markup, head, tail, *css))))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
     jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets, None, tags) for i in body}
     futures = {i: _get(pool, key(pieces[i].markup), *job) for i, job in jobs.items()}
@@ -309,13 +314,13 @@ def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding
         return p[0], p[1], [pc if keep(pc) else Piece([], late=True) for pc in p[2]]
     asked, rest = [], []
     for html in htmls:
-        p = plan(html)
+        p, tags = plan(html), tagged(html)
         if p:
             longest = {id(pc) for pc in sorted((pc for pc in p[2] if holding not in pc.markup and not pc.late),
                                                key=lambda pc: -len(pc.markup))[:AHEAD]}
-            rest.append((*only(p, lambda pc: id(pc) in longest), tagged(html)))
+            rest.append((*only(p, lambda pc: id(pc) in longest), tags))
             p = only(p, lambda pc: holding in pc.markup)
-        asked.append(p and _body(*p, assets, css, pool, tagged(html))[1])
+        asked.append(p and _body(*p, assets, css, pool, tags)[1])
     for head, tail, pieces, tags in rest if pool is not None else ():  # the longest other pieces, for the
         _body(head, tail, pieces, assets, css, pool, tags)  # render that follows: the pool's idle processes start
     out = []
