@@ -122,8 +122,9 @@ def test_chart_size_trials_lay_out_the_marked_sections_only(monkeypatch):
 
 
 def test_the_pool_starts_the_other_sections_during_the_trials_and_none_twice(tmp_path, monkeypatch):
-    """While the chart-size trials are laid out, idle pool processes start on the longest other
-    sections, which the render then takes over: every piece is laid out once."""
+    """While the chart-size trials are laid out (probes: the pages only, no PDF written), idle pool
+    processes start on the longest other sections, which the render then takes over: every piece
+    is laid out once, and the trials are never written."""
     import hashlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -136,9 +137,10 @@ def test_the_pool_starts_the_other_sections_during_the_trials_and_none_twice(tmp
     log, real = tmp_path / "laid", sections.lay_out
 
     def logged(m, *a, **k):     # runs in the pool's (forked) processes
+        out = real(m, *a, **k)
         with open(log, "a", encoding="utf-8") as f:
-            f.write(hashlib.sha256(m.encode("utf-8", "surrogatepass")).hexdigest() + "\n")
-        return real(m, *a, **k)
+            f.write(f"{hashlib.sha256(m.encode('utf-8', 'surrogatepass')).hexdigest()}:{len(out[0])}\n")
+        return out
     monkeypatch.setattr(sections, "lay_out", logged)
     monkeypatch.setattr(sections, "_RECENT", {})       # not what an earlier test laid out here
     trials = [pagefill.scale_charts(marked, names[0], s) for s in pagefill.SCALES]
@@ -148,8 +150,10 @@ def test_the_pool_starts_the_other_sections_during_the_trials_and_none_twice(tmp
         started = len(sections._RECENT)
         pdf = pdf_writer.render_pdf(marked, assets, css, pool=pool)
     assert started == 1 + len(trials) + min(sections.AHEAD, len(body) - 1) > 1 + len(trials)
-    laid = log.read_text().split()
-    assert len(laid) == len(set(laid)) == len(body) + len(trials) + 1      # + the frame
+    laid = [ln.split(":") for ln in log.read_text().split()]
+    probes, written = [h for h, n in laid if n == "0"], [h for h, n in laid if n != "0"]
+    assert len(probes) == len(set(probes)) == 1 + len(trials)
+    assert len(written) == len(set(written)) == len(body) + 1       # + the frame
     assert pdf[:4] == b"%PDF"
 
 

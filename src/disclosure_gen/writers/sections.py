@@ -147,10 +147,12 @@ _RECENT: dict = {}      # cache key → future of its layout, in this process
 
 
 def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None = None,
-            tags: bool = True) -> tuple[bytes, list]:
-    """(PDF bytes, per page [width, height, anchors, bookmarks]) of one document. Each style sheet
-    is parsed once per process (with one font configuration per set of sheets and of the assets they
-    name); the markup's images are fetched from `assets` themselves, whatever was laid out before."""
+            tags: bool = True, probe: bool = False) -> tuple[bytes, list]:
+    """(PDF bytes, per page [width, height, anchors, bookmarks, anchor y]) of one document; with
+    `probe`, the pages only (no PDF written: where the anchors land is known once it is laid out).
+    Each style sheet is parsed once per process (with one font configuration per set of sheets and of
+    the assets they name); the markup's images are fetched from `assets` themselves, whatever was
+    laid out before."""
     from .pdfpool import import_weasyprint
     import_weasyprint()
     from weasyprint import HTML
@@ -168,6 +170,8 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
         seen.update(anchors)
         pages.append([p.width, p.height, anchors, [[lv, label, list(xy), st] for lv, label, xy, st in p.bookmarks],
                       {a: p.anchors[a][1] for a in anchors}])
+    if probe:
+        return b"", pages
     # the frame gives the file its catalog and metadata (PDF/UA-1: XMP, language, title shown), and
     # its few elements whether or not the sections are tagged (pdftags.Untagged drops them)
     tagged = {"pdf_variant": "pdf/ua-1"} if meta is not None else {"pdf_tags": True} if tags else {}
@@ -289,9 +293,10 @@ def tagged(html: str) -> bool:
     return len(html) <= TAGGED
 
 
-def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str], pool, tags: bool):
+def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str], pool, tags: bool,
+          probe: bool = False):
     """(the cache key function, {piece: its layout, when called}) for the pieces laid out on their
-    own, asked for now, longest first (the pool ends on a short one)."""
+    own, asked for now, longest first (the pool ends on a short one); `probe`: their pages only."""
     from importlib.metadata import version
 
     from .. import cache
@@ -303,15 +308,16 @@ def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str
         return cache.key(common, head, markup, tail, *more,
                          sorted((n, digests[n]) for n in _named(digests, (markup, head, tail, *css))))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
-    jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets, None, tags) for i in body}
-    futures = {i: _get(pool, key(pieces[i].markup), *job) for i, job in jobs.items()}
+    jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets, None, tags, probe) for i in body}
+    futures = {i: _get(pool, key(pieces[i].markup, *["probe"] * probe), *job) for i, job in jobs.items()}
     return key, {i: partial(_result, futures[i], *jobs[i]) for i in body}
 
 
 def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding: str = "") -> list:
     """For each markup, where the pieces holding `holding` put each anchor: a PageMap of their pages
-    in order, without laying out the rest or joining a PDF; None when not laid out by section. All
-    layouts are asked for before the first is waited for (they run at once in the pool)."""
+    in order, without laying out the rest or writing a PDF (probes); None when not laid out by
+    section. All probes are asked for before the first is waited for (they run at once in the
+    pool), then the longest other pieces, laid out for the render that follows."""
     from .pagemap import PageMap
     def only(p, keep) -> tuple:       # the plan with every other piece left out (laid out in the frame)
         return p[0], p[1], [pc if keep(pc) else Piece([], late=True) for pc in p[2]]
@@ -323,7 +329,7 @@ def page_maps(htmls: list[str], assets: dict, css: list[str], pool=None, holding
                                                key=lambda pc: -len(pc.markup))[:AHEAD]}
             rest.append((*only(p, lambda pc: id(pc) in longest), tags))
             p = only(p, lambda pc: holding in pc.markup)
-        asked.append(p and _body(*p, assets, css, pool, tags)[1])
+        asked.append(p and _body(*p, assets, css, pool, tags, probe=True)[1])
     for head, tail, pieces, tags in rest if pool is not None else ():  # the longest other pieces, for the
         _body(head, tail, pieces, assets, css, pool, tags)  # render that follows: the pool's idle processes start
     out = []
