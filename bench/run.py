@@ -663,13 +663,18 @@ NOTES = """
 - Each laid-out group is kept in the cache (`cache.py`, `sections/`) under the hash of its markup,
   the style sheets, the assets it names, this machine's fonts (fontconfig) and the WeasyPrint
   version: a revision lays out again only the groups whose markup changed. The groups are large
-  because every WeasyPrint document costs about a quarter of a second besides its pages (font
+  because every WeasyPrint document costs about a tenth of a second besides its pages (font
   subsets, style cascade, PDF writing): gaoping is four groups, and a 项 revision lays out two.
+- Each group is written uncompressed (`write_pdf(uncompressed_pdf=True)`), its font programs are
+  dropped, and what is kept is compressed once (pikepdf, object streams): compressing the subsets
+  WeasyPrint cuts, only to drop them, was a fifth of a small group's layout.
 - The font programs are dropped from each group in the pool process (the join embeds each font
   once), and the join's font subsets are cached by glyph set.
 - Charts are SVG written by `render/charts.py`; matplotlib draws only the DOCX's PNG fallback, and
-  only when a DOCX is made. The chart-size trials of `render/pagefill.py` lay out the section
-  alone (a page map from the sections, no joined file), all sizes at once.
+  only when a DOCX is made. The chart-size trials of `render/pagefill.py` are probes: the section
+  laid out alone at every size at once, without writing a PDF (where its anchors land is known
+  once WeasyPrint has laid it out; 0.1–0.25 s, where a written trial took 0.4–0.7 s); the size
+  chosen is then laid out with the other sections.
 - The main process does not import WeasyPrint unless it lays out itself; WeasyPrint's library
   search is answered from one `ldconfig -p` (`pdfpool.import_weasyprint`), instead of a run of
   ldconfig, gcc and ld per unknown library name.
@@ -720,12 +725,20 @@ NOTES = """
 - Every laid-out group pays WeasyPrint's fixed costs again (the font subsets WeasyPrint cuts for it,
   which the join throws away, the style cascade, writing the PDF); the groups are large for that
   reason, so a change re-lays out the 概况 or the glossary with the tables of its group.
+- Why a revision cannot reach 0.5× LibreOffice on two cores in this design: a 项 amount is shown by
+  the totals of nearly every table, so a gaoping 项 revision lays out 18 of its 24 pages again
+  (7 + 9 pages of tables, the chart section's 2); at ~0.2 s of CPU per table page that is ~3 s of
+  CPU, ≥ 1.5 s on two cores, after ~1.1 s until the pool has imported WeasyPrint (0.6–0.8 s per
+  process, while the main process imports, reads, checks and writes the markup) and before ~0.4 s
+  of join. Half of LibreOffice's conversion is ~1.2 s.
 - The frame (contents and one empty page per page) is laid out after the sections, in one process;
   its contents page alone (dot leaders: one drawn box per dot) is about 0.7 s of its 1.1 s.
-- Where a gaoping 项 revision spends its time: ~0.8 s before the first layout (start-up, read,
-  check, markup), then both cores busy laying out the five changed sections (of fifteen: the totals'
-  tables and explanations, with the chart-size trials of the chart section) for ~3 s of CPU, then
-  ~0.4 s joining. WeasyPrint's style cascade is about half of a table page's layout.
+- Where a gaoping 项 revision spends its time: ~1.1 s before the first layout (start-up, read,
+  check, markup; the pool importing WeasyPrint meanwhile), one probe of the chart section (~0.1 s),
+  then both cores busy laying out the three changed groups (the totals' tables and explanations and
+  the chart section) for ~1.8 s, then ~0.4 s joining. Of a table page's layout, HTML parsing is
+  ~7 %, the style cascade ~17 %, layout ~30 %, drawing ~19 %, writing ~10 % (profile of gaoping's
+  largest group).
 - 4 700 projects are refused up front (input over 5 MB; `size.too-large` over 1 000 projects): the
   main process (the read YAML, model and markup: 459 MB at 1 000 projects), the frame and the join
   each grow with the document.

@@ -26,8 +26,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 
-VERSION = 6
-# Every laid-out document costs WeasyPrint about a quarter of a second besides its pages (font
+VERSION = 7          # of what a cached layout holds (7: parts written uncompressed, compressed by _detached)
+# Every laid-out document costs WeasyPrint about a tenth of a second besides its pages (font
 # subsets, style cascade, PDF writing), so sections are laid out in few, large groups: a revision
 # lays out again the groups holding a changed section (gaoping: two of four, on two cores at once).
 GROUP = 30_000          # characters: short sections are laid out together up to this much
@@ -264,6 +264,7 @@ def render(html: str, assets: dict, css: list[str], meta: dict, pool=None, progr
     tags = tagged(html)
     key, futures = _body(head, tail, pieces, assets, css, pool, tags)
     body = list(futures)
+    import pikepdf  # noqa: F401 - for the join, imported while the pool lays out (not after it)
     tick = progress or (lambda n, total: None)
     done, spill = {}, tempfile.TemporaryDirectory(prefix="disclosure-gen-")
     for i in body:                  # the laid-out sections wait on disk, not in memory
