@@ -310,7 +310,8 @@ def _body(head: str, tail: str, pieces: list[Piece], assets: dict, css: list[str
                          sorted((n, digests[n]) for n in _named(digests, (markup, head, tail, *css))))
     body = sorted((i for i, pc in enumerate(pieces) if not pc.late), key=lambda i: -len(pieces[i].markup))
     jobs = {i: (head + pieces[i].markup + tail, (*css, BARE_CSS), assets, None, tags, probe) for i in body}
-    futures = {i: _get(pool, key(pieces[i].markup, *["probe"] * probe), *job) for i, job in jobs.items()}
+    more = ("probe",) if probe else ()      # a probe's pages are kept apart from a written layout
+    futures = {i: _get(pool, key(pieces[i].markup, *more), *job) for i, job in jobs.items()}
     return key, {i: partial(_result, futures[i], *jobs[i]) for i in body}
 
 
