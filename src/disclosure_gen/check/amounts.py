@@ -76,10 +76,9 @@ class AmountRules:
         rows = [v for coll, _p, _l, v in self._amounts if coll == "expenditure"]
         return self.b.amount_unit == "万元" and len(rows) >= 2 and median(rows) >= WHOLE_MEDIAN
 
-    def _slips(self):
+    @cached_property
+    def _slips(self) -> list:
         """(path, label, value, peers' median) of each figure that looks like 元 typed in this 万元 file."""
-        if getattr(self, "_slip_cache", None) is not None:
-            return self._slip_cache
         out = []
         if self.b.amount_unit == "万元" and not self.whole_file_in_yuan:
             amounts = self._amounts
@@ -98,7 +97,6 @@ class AmountRules:
                     out.append((p, lab, v, m))
                 elif m > 0 and v >= 100 and v >= 50 * m and self._identity_off_by(p, v):
                     out.append((p, lab, v, m))
-        self._slip_cache = out
         return out
 
     def _identity_off_by(self, path, v) -> bool:
@@ -123,12 +121,12 @@ class AmountRules:
 
     @property
     def slipped_projects(self) -> set[int]:
-        return {p[1] for p, *_x in self._slips() if p[0] == "projects"}
+        return {p[1] for p, *_x in self._slips if p[0] == "projects"}
 
     def _slip_explains(self, diff: Decimal) -> bool:
         """Whether a mismatch is what the slipped figures make it (v − v/10000 each)."""
-        fix = sum((v - v / 10000 for p, _l, v, _m in self._slips() if p[0] != "projects"), ZERO)
-        return bool(self._slips()) and abs(abs(diff) - fix) <= Decimal("0.05") * (1 + len(self._slips()))
+        fix = sum((v - v / 10000 for p, _l, v, _m in self._slips if p[0] != "projects"), ZERO)
+        return bool(self._slips) and abs(abs(diff) - fix) <= Decimal("0.05") * (1 + len(self._slips))
 
     def rule_unit_slip(self):
         if self.b.amount_unit != "万元":
@@ -141,7 +139,7 @@ class AmountRules:
                      f"金额单位写的是万元，但金额像是按元填写的：支出总计 {_yi(total)}（按元即 {_f2(total / 10000)} 万元），"
                      f"如{lab} {v:,} 万元 = {_yi(v)}；若全文件按元填写，请把“amount_unit: 万元”改为“amount_unit: 元”", key=False)
             return
-        for p, lab, v, m in self._slips():
+        for p, lab, v, m in self._slips:
             self.err(p, "amount.unit-slip",
                      f"{lab} {v:,} 万元" + (f"（= {_yi(v)}）" if v >= 10000 else "") + f"是同类金额中位数 {_f2(m)} 万元的 {int(v / m):,} 倍，像是把元当作万元填写："
                      f"{v:,} 元 = {_f2(v / 10000)} 万元；请改为 {r2(v / 10000)}")
@@ -196,7 +194,7 @@ class AmountRules:
         any_found = False
         codes_ = sorted({p.function for p in self.b.projects} |
                         {ln.code for ln in self.b.expenditure if ln.ops or ln.target})
-        slipped = {p for p, *_x in self._slips()}
+        slipped = {p for p, *_x in self._slips}
         for code in codes_:
             projs = [(i, p) for i, p in enumerate(self.b.projects) if p.function == code]
             if any(("projects", i) == s[:2] for i, _p in projs for s in slipped) or any(

@@ -214,7 +214,9 @@ class Facts:
     def unit_total(self, unit_code: str) -> Vec:
         if self.dept_wide:
             return self.forms.unit_totals(unit_code)
-        return Vec(defaultdict(Decimal, self._unit_totals[unit_code].d)) if unit_code in self._unit_totals else Vec()
+        v = Vec()                   # a copy: the callers may add to it
+        v.merge(self._unit_totals.get(unit_code, Vec()))
+        return v
 
     @cached_property
     def _unit_totals(self) -> dict[str, Vec]:
