@@ -253,3 +253,32 @@ def test_a_document_may_override_one_sentence_frame(tmp_path):
     r = run("check", bad)
     n = len(bad.read_text(encoding="utf-8").splitlines())
     assert r.returncode == 1 and f"bad.yaml:{n}:" in r.stdout and "wording.bad-placeholder" in r.stdout, r.stdout
+
+
+def test_a_font_face_in_a_style_is_a_warning_and_leaves_no_temporary_folder(tmp_path):
+    """A style's @font-face cannot load a font (the PDF reads no file the style names): the check
+    says so at `style:`, and the PDF renders with the system's fonts, leaving nothing in the
+    temporary folder (WeasyPrint makes one for @font-face fonts, removed by a finalizer that the
+    processes laying out the PDF never run)."""
+    kid = tmp_path / "styles" / "kid"
+    kid.mkdir(parents=True)
+    (kid / "style.yaml").write_text("extends: shanxi\n", encoding="utf-8")
+    (kid / "print.css").write_text('@font-face { font-family: 仿宋; src: url(fangsong.ttf) }\n'
+                                   'body { font-family: 仿宋, "Noto Serif CJK SC", serif; }\n', encoding="utf-8")
+    src = with_style(tmp_path, "kid")
+    r = run("check", src)
+    line = next(i for i, ln in enumerate(src.read_text(encoding="utf-8").splitlines(), 1) if ln.startswith("style:"))
+    assert r.returncode == 0 and f"x.yaml:{line}:" in r.stdout and "style.font-face" in r.stdout, r.stdout
+    batch = tmp_path / "batch"         # two documents: the batch's workers share their layouts
+    shutil.copytree(tmp_path / "styles", batch / "styles")
+    shutil.copy(src, batch / "a.yaml")
+    (batch / "b.yaml").write_text(src.read_text(encoding="utf-8").replace("name: 高平市大数据中心", "name: 某某中心"),
+                                  encoding="utf-8")
+    for n, (how, pool) in enumerate((("render", "on"), ("render", "off"), ("batch", "on"))):
+        tmp, out = tmp_path / f"tmp{n}", tmp_path / f"out{n}"
+        tmp.mkdir()
+        args = (src if how == "render" else batch, "--format", "pdf", "-o", out)
+        r = run(how, *args, TMPDIR=str(tmp), DISCLOSURE_GEN_CACHE="off", DISCLOSURE_GEN_PDF_POOL=pool)
+        assert r.returncode == 0, r.stderr
+        assert len(list(out.glob("*-kid.pdf"))) == (1 if how == "render" else 2), (how, pool)
+        assert not list(tmp.iterdir()), (how, pool)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 import string
 
 from ..render import styles
 
-ERROR = "error"
+ERROR, WARNING = "error", "warning"
+_FONT_FACE = re.compile(r"@font-face\b", re.I)
 
 
 def placeholders(frame: str) -> set[str]:
@@ -33,10 +35,19 @@ def run(budget, path, at) -> None:
            "（自定义样式放在数据文件旁的 styles/ 文件夹中，或用 --styles 指定）")
         return
     try:
-        frames = styles.get(budget.style, path).config.get("sentences") or {}
+        style = styles.get(budget.style, path)
+        frames = style.config.get("sentences") or {}
     except styles.StyleError as e:
         at(("style",), ERROR, "style.unusable", str(e))
         return
+    try:
+        css = style.css()
+    except (styles.StyleError, OSError, UnicodeDecodeError):     # reported by render
+        css = []
+    if any(_FONT_FACE.search(re.sub(r"/\*.*?\*/", "", t, flags=re.S)) for t in css):
+        at(("style",), WARNING, "style.font-face",
+           f"样式“{budget.style}”的 print.css 用 @font-face 指定字体文件，PDF 不会读取它（只用本机已安装的字体）："
+           "请把字体安装到系统中，在 font-family 中写它的名称")
     for key, text in (budget.wording or {}).items():
         if key not in frames:
             near = difflib.get_close_matches(key, list(frames), n=1, cutoff=0.6)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 import unicodedata
@@ -237,6 +239,18 @@ class Progress:
 def run(files: list[Path], out_dir: str | Path, jobs: int = 2, style: str | None = None,
         formats=("docx", "pdf"), force: bool = False, progress: Progress | None = None,
         time_limit: float | None = TIME_LIMIT) -> list[Item]:
+    # the workers' temporary files in a folder of the batch's own, removed when it ends: WeasyPrint
+    # makes a folder for a style's @font-face fonts and removes it in a finalizer that a worker,
+    # ended by multiprocessing with os._exit, never runs (the workers are forked: they inherit it)
+    before, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="disclosure-gen-batch-")
+    try:
+        return _run(files, out_dir, jobs, style, formats, force, progress, time_limit)
+    finally:
+        shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+        tempfile.tempdir = before
+
+
+def _run(files, out_dir, jobs, style, formats, force, progress, time_limit) -> list[Item]:
     items = [Item(str(p), agency=p.stem) for p in files]
     progress = progress or Progress(len(items), enabled=False)
     jobs = max(1, min(jobs, len(items) or 1))

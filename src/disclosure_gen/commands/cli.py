@@ -633,7 +633,7 @@ def _terminate(signum, _frame):
 def _exit_now(status: int) -> None:
     """End a command-line render at once (speed, issue 6): every file is written and synced, and
     tearing down the rendering stack's millions of objects would only add up to seconds."""
-    pool = sys.modules.get(f"{__package__}.writers.pdfpool")      # only where a render started it
+    pool = sys.modules.get("disclosure_gen.writers.pdfpool")      # only where a render started it
     if pool is not None:
         pool.shutdown()
     for stream in (sys.stdout, sys.stderr):

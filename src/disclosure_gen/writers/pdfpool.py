@@ -6,11 +6,16 @@ without fork, and inside a process of another pool (a batch worker: the cores ar
 """
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
+import shutil
+import sys
+import tempfile
 
 _POOL = None
+_SCRATCH = None     # the pool processes' temporary folder (removed with the pool)
 
 
 def wanted() -> bool:
@@ -19,7 +24,7 @@ def wanted() -> bool:
             and multiprocessing.parent_process() is None)
 
 
-def _init(parent: int) -> None:     # pragma: no cover - runs in the pool's processes
+def _init(parent: int, scratch: str) -> None:     # pragma: no cover - runs in the pool's processes
     try:                            # Linux: end with the process that started the pool (killed, _exit)
         import ctypes
         import signal
@@ -28,6 +33,9 @@ def _init(parent: int) -> None:     # pragma: no cover - runs in the pool's proc
         pass
     if os.getppid() != parent:
         os._exit(1)
+    # WeasyPrint makes a folder for the fonts of a style sheet's @font-face and removes it in a
+    # finalizer, which never runs here (these processes are killed): it is made in `scratch`
+    tempfile.tempdir = scratch
     import_weasyprint()             # what the process exists for
     gc.freeze()                     # the imported modules: never scanned again
     gc.disable()
@@ -85,12 +93,14 @@ def trim() -> None:
 
 def start():
     """The shared pool (its processes importing WeasyPrint now), or None when not wanted."""
-    global _POOL
+    global _POOL, _SCRATCH
     if _POOL is None and wanted():
         from concurrent.futures import ProcessPoolExecutor
         n = len(os.sched_getaffinity(0))
+        _SCRATCH = tempfile.mkdtemp(prefix="disclosure-gen-pool-")
         _POOL = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_init,
-                                    initargs=(os.getpid(),))
+                                    initargs=(os.getpid(), _SCRATCH))
+        atexit.register(shutdown)
         for _ in range(n):
             _POOL.submit(os.getpid)
     return _POOL
@@ -108,10 +118,16 @@ def use(pool) -> None:
 
 
 def shutdown() -> None:
-    global _POOL
+    global _POOL, _SCRATCH
     if _POOL is not None:
         processes = list((getattr(_POOL, "_processes", None) or {}).values())
         _POOL.shutdown(wait=False, cancel_futures=True)
         _POOL = None
         for p in processes:         # idle processes: ended now rather than when they notice
             p.kill()
+    if _SCRATCH is not None:
+        shutil.rmtree(_SCRATCH, ignore_errors=True)
+        _SCRATCH = None
+    sections = sys.modules.get(__package__ + ".sections")
+    if sections is not None:        # this process's own layouts: their font configurations, now
+        sections.release()

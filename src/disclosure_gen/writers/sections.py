@@ -13,6 +13,7 @@ destinations, outline, page labels, one structure tree (pdftags.py; none for a v
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import json
@@ -179,6 +180,15 @@ def lay_out(markup: str, css: tuple[str, ...], assets: dict, meta: dict | None =
     # them first was a fifth of a small layout; _detached compresses what is kept
     return _detached(doc.write_pdf(pdf_identifier=b"0" * 32, uncompressed_pdf=True, **tagged),
                      bool(tagged) and hashlib.sha256(markup.encode("utf-8", "surrogatepass")).hexdigest()[:8]), pages
+
+
+def release() -> None:
+    """Drop this process's font configurations and parsed sheets (WeasyPrint removes the folder of a
+    configuration's @font-face fonts when it is collected; at interpreter exit that fails)."""
+    _PREPARED.clear()
+
+
+atexit.register(release)
 
 
 def _prepared(css: tuple[str, ...], assets: dict) -> tuple:
