@@ -164,6 +164,8 @@ def run_cli(*args, timeout=120, cwd=None, env=None):
              "except OSError:\n    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
              "print('PEAK_RSS_KB', hwm, file=sys.stderr)\n"
              "sys.stderr.flush(); sys.stdout.flush()\n"
+             "pool = sys.modules.get('disclosure_gen.writers.pdfpool')\n"   # as the command line ends
+             "pool and pool.shutdown()\n"
              "import os; os._exit(rc or 0)\n")
     t = time.perf_counter()
     p = subprocess.run([sys.executable, "-c", probe, *map(str, args)], capture_output=True, text=True,

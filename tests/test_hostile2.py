@@ -464,6 +464,8 @@ try:
 except SystemExit as e:
     rc = e.code
 sys.stdout.flush(); sys.stderr.flush()
+pool = sys.modules.get("disclosure_gen.writers.pdfpool")      # as the command line ends
+pool and pool.shutdown()
 os._exit(rc or 0)
 """
 
