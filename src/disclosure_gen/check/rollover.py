@@ -12,8 +12,10 @@ rollover warnings at once.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _AS_OF = re.compile(r"截[至止](\d{4})年(?:12月31日|底|末)")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
 _PROJECT_TEXT = ("overview", "plan", "goal_period", "goal_annual", "measures")
 
 
@@ -45,6 +47,40 @@ class RolloverRules:
         if a.as_of is not None and a.as_of.year != year - 1:
             self._stale(("assets", "as_of"), "rollover.stale-date",
                         f"国有资产截至日期 {a.as_of.isoformat()} 不是 {year - 1} 年底", f"截至日期 {a.as_of.isoformat()}")
+
+    def rule_budget_year_in_texts(self):
+        """The file's texts never name the budget year but name the year before or after it, or
+        another year twice: `agency.year` typed wrong, or the texts copied from another year's file
+        (a rolled-over file: rollover.stale-year says it item by item). The 概况 (history) and a
+        上年结转 project (its name may carry the year it began) are left out."""
+        data = getattr(self, "data", None)
+        if self.b.rolled_over_from or not isinstance(data, dict):
+            return
+        year, seen, first = self.b.agency.year, Counter(), {}
+        carried = {i for i, p in enumerate(self.b.projects) if p.carryover}
+
+        def walk(v, path):
+            if isinstance(v, str):
+                for m in _YEAR.finditer(v):
+                    seen[int(m.group(1))] += 1
+                    first.setdefault(int(m.group(1)), (path, m.group(0).replace(" ", "")))
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    walk(x, path + (k,))
+            elif isinstance(v, list):
+                for i, x in enumerate(v):
+                    if not (path == ("projects",) and i in carried):
+                        walk(x, path + (i,))
+        for key, value in data.items():
+            if key not in ("overview", "agency", "confirmed"):
+                walk(value, (key,))
+        # the year next to it (a slip of one), else one named at least twice (2062 for 2026)
+        other = [y for y in (year - 1, year + 1) if y in seen] or [y for y, n in seen.most_common(1) if n >= 2]
+        if other and year not in seen:
+            path, word = first[other[0]]
+            self._stale(("agency", "year"), "agency.year-mismatch",
+                        f"预算年度为 {year} 年，但文件中的文字都没有写“{year}年”，却写了“{word}”（第 {self.line(path)} 行）："
+                        "请确认预算年度是否写错，或这些文字是否仍是其他年度的", f"预算年度 {year}")
 
     def rule_rolled_over(self):
         old = self.b.rolled_over_from

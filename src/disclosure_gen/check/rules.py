@@ -121,6 +121,7 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
             at(("options", "code_table"), ERROR, "code.table", msg)
     checker = Checker(budget, facts, at, table)
     checker.line = lambda p: src.where(p)[0]
+    checker.data = src.data      # the texts as typed (agency.year-mismatch)
     checker.path = path          # style rules find a styles/ folder beside the file
     checker.run()
     from . import styles as check_styles
