@@ -7,6 +7,8 @@ warning too (it would be lost silently).
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..model.money import r2
 
 
@@ -92,6 +94,46 @@ class ReasonRules:
                 self.warn(path + ("reason",), "prior.reason-unused",
                           f"{sname}样式不印{label}的增减变动原因，这里填写的原因不会出现在文件中"
                           f"（如需说明，可写入其他项的原因）")
+
+    def rule_prior_figures(self):
+        """Last year's figures against this year's and against the 上年收支总计: one typed in the other
+        unit (元 in a 万元 file: 10 000 times this year's figure, or the reverse), a part larger than
+        the total, 三公 items adding up to more than their 合计. Figures are said as typed."""
+        py, wan, u = self.b.prior_year, self.b.amount_unit == "万元", self.b.amount_unit
+        shown = (lambda v: f"{r2(v):,} {u}") if wan else (lambda v: f"{r2(v * 10000):,} {u}")   # a 元 file holds 万元
+        slipped = set()
+        if not getattr(self, "whole_file_in_yuan", False):     # amount.unit-slip says it at amount_unit
+            for key, path, label, item in self._prior_items():
+                cur, v = self._current(key), item.amount
+                if not cur or cur <= 0 or v <= 0:
+                    continue
+                r = v / cur / 10000 if wan else v * 10000 / cur      # ~1: typed in the other unit
+                if Decimal("0.2") <= r <= 5:
+                    slipped.add(key)
+                    times = f"是本年 {shown(cur)}的 {int(v / cur):,} 倍" if wan else f"只有本年 {shown(cur)}的 1/{int(cur / v):,}"
+                    # a total cannot move 10 000-fold in a year; a fund, 三公 or running cost may
+                    # (a one-off last year): warned, not refused
+                    say = self.err if key in ("total", "expenditure_total", "gpb") else self.warn
+                    say(path + ("amount",), "prior.unit-slip",
+                        f"上年{label} {shown(v)}{times}，像是按{'元' if wan else '万元'}填写的："
+                        f"请改为 {r2(v / 10000) if wan else r2(v * 10000 * 10000)}（本文件金额单位为{u}）"
+                        + ("" if say == self.err else "；若上年确为此数，可不理会"))
+        if py.total is None or "total" in slipped:
+            return
+        total = py.total.amount
+        parts = [(k, getattr(py, k)) for k in ("gpb", "fund", "soe", "sangong", "running_costs", "agency_running_costs",
+                                              "procurement")] + [(f"functions.{c}", it) for c, it in py.functions.items()]
+        for key, item in parts:
+            if item is not None and item.amount > total and key not in slipped:
+                path = ("prior_year",) + tuple(key.split(".", 1)) + ("amount",)
+                label = LABEL.get(key) or ("政府采购预算" if key == "procurement" else f"功能科目 {key[10:]}")
+                self.err(path, "prior.part-exceeds-total",
+                         f"上年{label} {shown(item.amount)}大于上年收支总计 {shown(total)}：请核对这两个上年数")
+        items = sum((it.amount for it in py.sangong_items.values()), Decimal(0))
+        if py.sangong is not None and items > py.sangong.amount and not slipped & (
+                {"sangong"} | {f"sangong_items.{k}" for k in py.sangong_items}):
+            self.err(("prior_year", "sangong", "amount"), "prior.part-exceeds-total",
+                     f"上年“三公”经费各分项合计 {shown(items)}大于上年“三公”经费合计 {shown(py.sangong.amount)}：请核对")
 
     def rule_prior_concepts(self):
         """机关运行经费 (Shanxi: 行政 and 参公 units) and 机关（机构）运转经费 (Henan: 公用经费 of all units)."""
