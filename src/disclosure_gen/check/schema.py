@@ -93,26 +93,26 @@ def schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> Non
 def _schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> None:
     seen = set()
     # keep only the union branch the value's shape takes: a dict performance table is not "应为列表";
-    # when no branch fits (a text where a table or a list of tables belongs) keep the first error only
-    verdicts = []
+    # when no branch fits (a text where a table or a list of tables belongs) keep the first error only.
+    # An error lies in one branch of every union around it (a performance table's indicator group is a
+    # union inside the union of one table or a list of tables): each of those levels is looked at.
+    levels, shape = [], []
     for err in errors:
         loc = tuple(err["loc"])
-        verdict = None          # (union location, whether this error's branch fits, whether it is a shape error)
+        lv = []                 # (union location, whether this error's branch fits there)
         for i, x in enumerate(loc):
             if isinstance(x, str) and _is_marker(x) and x != "[key]":
                 where = tuple(y for y in loc[:i] if not _is_marker(y))
-                shape = err["type"] in ("list_type", "dict_type", "model_type", "decimal_parsing", "value_error")
-                verdict = (where, _branch_fits(x, _value_at(data, where)), shape)
-                break
-        verdicts.append(verdict)
-    fitting = {v[0] for v in verdicts if v is not None and v[1]}
+                lv.append((where, _branch_fits(x, _value_at(data, where))))
+        levels.append(lv)
+        shape.append(err["type"] in ("list_type", "dict_type", "model_type", "decimal_parsing", "value_error"))
+    fitting = {w for lv in levels for w, fits in lv if fits}
     first_of: dict[tuple, int] = {}
-    for n, v in enumerate(verdicts):
-        if v is not None and v[2]:
-            first_of.setdefault(v[0], n)
+    for n, lv in enumerate(levels):
+        for w, _fits in lv if shape[n] else ():
+            first_of.setdefault(w, n)
     for n, err in enumerate(errors):
-        v = verdicts[n]
-        if v is not None and v[2] and not v[1] and (v[0] in fitting or first_of[v[0]] != n):
+        if shape[n] and any(not fits and (w in fitting or first_of[w] != n) for w, fits in levels[n]):
             continue
         loc = tuple(err["loc"])
         data_loc = tuple(x for x in loc if not _is_marker(x))
@@ -122,6 +122,18 @@ def _schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> No
             if (data_loc[:-1], field) in suppressed:
                 continue
             parent = data_loc[:-1]
+            if isinstance(field, int):      # a position of a pair such as [三级指标, 指标值]
+                got = _value_at(data, parent)
+                part = (("三级指标", "指标值")[field] if field < 2 and any(
+                    k in ("indicators", "indicators_annual") for k in parent) else f"第 {field + 1} 项")
+                where = labels.describe(parent, data)
+                msg = (f"{where}只写了 {len(got) if isinstance(got, list) else 0} 项，缺少{part}"
+                       + ("（写成 [三级指标, 指标值]，如 [满意度, ≥95%]）" if part in ("三级指标", "指标值") else ""))
+                key = (ERROR, "schema.missing", parent, msg)
+                if key not in seen:
+                    seen.add(key)
+                    at(parent, ERROR, "schema.missing", msg)
+                continue
             cls, _ann = labels.model_at(parent), None
             owner = next((b.__name__ for b in labels._branches(cls) if labels._fields(b)), "") if cls else ""
             lab = labels.label(owner, str(field)) if owner else f"“{field}”"
