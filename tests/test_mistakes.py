@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted((ROOT / "tests" / "mistakes").glob("[0-9][0-9]-*.yaml"))
 BASES = {"gaoping": ROOT / "inputs" / "gaoping-bigdata-2026.yaml",
          "jincheng": ROOT / "inputs" / "jincheng-bigdata-2023.yaml",
-         "jiyuan": ROOT / "inputs" / "jiyuan-bigdata-2024.yaml"}
+         "jiyuan": ROOT / "inputs" / "jiyuan-bigdata-2024.yaml",
+         "huangpi": ROOT / "inputs" / "huangpi-bigdata-2024.yaml"}
 SEVERITY = {"error": check.ERROR, "warning": check.WARNING, "错误": check.ERROR, "警告": check.WARNING}
 
 

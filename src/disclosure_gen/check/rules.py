@@ -393,6 +393,26 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                 self.warn(("running_costs", code), "running.public-institution",
                           f"{u.name}是事业单位（非参公），按名词解释不应列机关运行经费 {f2(amount)} 万元", key=True)
 
+    def rule_parts_within_the_total(self):
+        """机关运行经费, 政府采购 and 政府购买服务 are spent out of the year's expenditure: one larger than
+        the 支出总计 was typed wrong (most often in 元 in a 万元 file: these have no peers to compare)."""
+        total = self.f.expenditure_total
+        if total <= 0:
+            return
+        parts = [(("running_costs", c), "机关运行经费", v) for c, v in (self.b.running_costs or {}).items() if v]
+        together = sum((v for _p, _l, v in parts), Decimal(0))
+        if len(parts) > 1 and together > total and all(v <= total for _p, _l, v in parts):
+            parts.append((("running_costs",), "机关运行经费合计", together))
+        parts.append((("procurement",), "政府采购预算", self.f.procurement_total))
+        parts += [(("purchased_services", i, "amount"), f"政府购买服务（{x.name}）", x.amount)
+                  for i, x in enumerate(self.b.purchased_services)]
+        for path, label, v in parts:
+            if v > total:
+                self.err(path, "amount.exceeds-total",
+                         f"{label} {f2(v)} 万元大于支出总计 {f2(total)} 万元" +
+                         (f"：像是按元填写的（{f2(v)} 元 = {f2(v / 10000)} 万元）"
+                          if self.b.amount_unit == "万元" and v >= 10000 and v / 10000 <= total else "：请核对"))
+
     def rule_assets(self):
         a = self.b.assets
         if not a.vehicles:
