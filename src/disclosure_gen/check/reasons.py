@@ -102,7 +102,7 @@ class ReasonRules:
         py, wan, u = self.b.prior_year, self.b.amount_unit == "万元", self.b.amount_unit
         shown = (lambda v: f"{r2(v):,} {u}") if wan else (lambda v: f"{r2(v * 10000):,} {u}")   # a 元 file holds 万元
         slipped = set()
-        if not getattr(self, "whole_file_in_yuan", False):     # amount.unit-slip says it at amount_unit
+        if not self.whole_file_in_yuan:     # amount.unit-slip says it at amount_unit
             for key, path, label, item in self._prior_items():
                 cur, v = self._current(key), item.amount
                 if not cur or cur <= 0 or v <= 0:

@@ -122,28 +122,23 @@ def _schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> No
             if (data_loc[:-1], field) in suppressed:
                 continue
             parent = data_loc[:-1]
+            where = labels.describe(parent, data)
             if isinstance(field, int):      # a position of a pair such as [三级指标, 指标值]
                 got = _value_at(data, parent)
                 part = (("三级指标", "指标值")[field] if field < 2 and any(
                     k in ("indicators", "indicators_annual") for k in parent) else f"第 {field + 1} 项")
-                where = labels.describe(parent, data)
                 msg = (f"{where}只写了 {len(got) if isinstance(got, list) else 0} 项，缺少{part}"
                        + ("（写成 [三级指标, 指标值]，如 [满意度, ≥95%]）" if part in ("三级指标", "指标值") else ""))
-                key = (ERROR, "schema.missing", parent, msg)
-                if key not in seen:
-                    seen.add(key)
-                    at(parent, ERROR, "schema.missing", msg)
-                continue
-            cls, _ann = labels.model_at(parent), None
-            owner = next((b.__name__ for b in labels._branches(cls) if labels._fields(b)), "") if cls else ""
-            lab = labels.label(owner, str(field)) if owner else f"“{field}”"
-            where = labels.describe(parent, data)
-            msg = f"{where}缺少必填字段“{field}”（{lab.strip('“”')}）" if where else f"缺少必填字段“{field}”（{lab.strip('“”')}）"
-            ann = labels.model_at(data_loc)
-            lit = next((b for b in labels._branches(ann) if getattr(b, "__origin__", None) is Literal), None) \
-                if ann is not None else None
-            if lit is not None:
-                msg += "；可选：" + "、".join(f"“{a}”" for a in get_args(lit))
+            else:
+                cls = labels.model_at(parent)
+                owner = next((b.__name__ for b in labels._branches(cls) if labels._fields(b)), "") if cls else ""
+                lab = labels.label(owner, str(field)) if owner else f"“{field}”"
+                msg = f"{where}缺少必填字段“{field}”（{lab.strip('“”')}）"
+                ann = labels.model_at(data_loc)
+                lit = next((b for b in labels._branches(ann) if getattr(b, "__origin__", None) is Literal), None) \
+                    if ann is not None else None
+                if lit is not None:
+                    msg += "；可选：" + "、".join(f"“{a}”" for a in get_args(lit))
             key = (ERROR, "schema.missing", parent, msg)
             if key not in seen:
                 seen.add(key)
