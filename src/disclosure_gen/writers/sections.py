@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import partial
 
 VERSION = 7          # of what a cached layout holds (7: parts written uncompressed, compressed by _detached)
-# Every laid-out document costs WeasyPrint about a tenth of a second besides its pages (font
+# Every laid-out document costs WeasyPrint 0.1–0.15 s besides its pages (font
 # subsets, style cascade, PDF writing), so sections are laid out in few, large groups: a revision
 # lays out again the groups holding a changed section (gaoping: two of four, on two cores at once).
 GROUP = 30_000          # characters: short sections are laid out together up to this much
