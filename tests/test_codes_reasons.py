@@ -112,3 +112,52 @@ def test_the_reasons_a_style_declares_are_the_ones_it_prints(style, tmp_path):
         group = key if key.isascii() else "sangong_items"
         printed = f"原因{key}" in html
         assert printed == (group in declared), (style, key, printed)
+
+
+# -- a reason typed with its sentence's lead-in or closing punctuation reads once -------------------------
+@pytest.mark.parametrize("seed, reason", [
+    ("gaoping-bigdata-2026", "数字政府及统一运维项目款减少"),
+    ("jiyuan-bigdata-2024", "厉行节约，压缩经费"),
+    ("huangpi-bigdata-2024", "1.部分项目已完结；2.厉行节约，减少开支"),
+])
+@pytest.mark.parametrize("typed", ["主要原因是{r}；", "主要是：{r}。", " 原因是{r}。。"])
+def test_a_reason_typed_with_its_lead_in_prints_the_lead_in_once(seed, reason, typed, tmp_path):
+    from disclosure_gen.render import document as render
+    from disclosure_gen.render import styles
+    text = (ROOT / "inputs" / f"{seed}.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "x.yaml"
+    f.write_text(text.replace(f"reason: {reason}}}", f"reason: {typed.format(r=reason)}}}", 1), encoding="utf-8")
+    base, loaded = check.load(str(ROOT / "inputs" / f"{seed}.yaml")), check.load(str(f))
+    assert loaded.budget is not None and not loaded.errors
+    found = [x for x in loaded.findings if x.rule == "prior.reason-lead-in"]
+    assert len(found) == 1 and found[0].line == _line(f, typed.format(r=reason).strip()[:6])
+    html = render.render_html(derive.Facts(loaded.budget), styles.get(loaded.budget.style))[0]
+    want = render.render_html(derive.Facts(base.budget), styles.get(base.budget.style))[0]
+    assert html == want      # the sentence reads as if the reason had been typed without them
+    for twice in ("主要原因是主要", "主要是主要", "原因是原因", f"{reason}；；", f"{reason}；。", f"{reason}。。"):
+        assert twice not in html
+
+
+def test_a_reason_saying_the_other_way_is_a_warning_but_not_beside_an_error(tmp_path):
+    text = GAOPING.read_text(encoding="utf-8").replace("项目款减少}", "项目款增加}", 1)
+    f = tmp_path / "x.yaml"
+    f.write_text(text, encoding="utf-8")
+    found = [x for x in check.load(str(f)).findings if x.rule == "prior.reason-direction"]
+    assert len(found) == 1 and found[0].line == _line(f, "项目款增加") and "减少 1,866.62 万元" in found[0].message
+    f.write_text(text.replace("wages: 104.14", "wages: 1041400", 1), encoding="utf-8")     # 元 in a 万元 file
+    loaded = check.load(str(f))
+    assert loaded.errors and not [x for x in loaded.findings if x.rule == "prior.reason-direction"]
+
+
+def test_a_rule_that_fails_is_one_warning_and_the_other_rules_still_speak(tmp_path, monkeypatch):
+    def broken(self):
+        raise TypeError("a defect")
+    monkeypatch.setattr(check.Checker, "rule_units", broken, raising=True)
+    monkeypatch.delenv("DISCLOSURE_GEN_DEBUG", raising=False)
+    text = GAOPING.read_text(encoding="utf-8").replace("wages: 104.14", "wages: 1041400", 1)
+    f = tmp_path / "x.yaml"
+    f.write_text(text, encoding="utf-8")
+    loaded = check.load(str(f))
+    internal = [x for x in loaded.findings if x.rule == "check.internal"]
+    assert len(internal) == 1 and "units" in internal[0].message and "TypeError" in internal[0].message
+    assert any(x.rule == "amount.unit-slip" for x in loaded.errors)

@@ -7,8 +7,10 @@ warning too (it would be lost silently).
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
+from ..model.budget import REASON_LEAD
 from ..model.money import r2
 
 
@@ -19,6 +21,25 @@ def style_label(name: str) -> str:
         return str(styles.get(name).config.get("label") or name)
     except styles.StyleError:
         return name
+
+
+# words that say which way a figure moved (a reason using only the other way's words contradicts it)
+_UP = ("增加", "增长", "新增", "增设", "增多", "提高", "上升", "上涨", "扩大", "追加", "提标")
+_DOWN = ("减少", "下降", "降低", "压缩", "压减", "节约", "缩减", "核减", "削减", "调减", "减支", "精简", "下调",
+         "取消", "完结", "结束", "到期", "退休")
+_NEGATION = re.compile(r"[不未无没停]")
+
+
+def _raw(data, path):
+    """The value at `path` in the data as typed, or None."""
+    for k in path:
+        if isinstance(data, dict):
+            data = data.get(k)
+        elif isinstance(data, list) and isinstance(k, int) and 0 <= k < len(data):
+            data = data[k]
+        else:
+            return None
+    return data
 
 
 LABEL = {
@@ -94,6 +115,41 @@ class ReasonRules:
                 self.warn(path + ("reason",), "prior.reason-unused",
                           f"{sname}样式不印{label}的增减变动原因，这里填写的原因不会出现在文件中"
                           f"（如需说明，可写入其他项的原因）")
+
+    def rule_reason_wording(self):
+        """A reason typed with the lead-in its sentence already has (主要原因是主要原因是…): printed
+        without it, and warned at the reason so that the author knows."""
+        py, data = self.b.prior_year, getattr(self, "data", None)
+        items = list(self._prior_items())
+        if py.procurement is not None:
+            items.append(("procurement", ("prior_year", "procurement"), "政府采购预算", py.procurement))
+        items += [(None, ("prior_year", "functions", c), f"功能科目 {c}", it) for c, it in py.functions.items()]
+        for _key, path, label, item in items:
+            raw = _raw(data, path + ("reason",))
+            lead = REASON_LEAD.match(raw.strip()) if isinstance(raw, str) else None
+            if lead:
+                self.warn(path + ("reason",), "prior.reason-lead-in",
+                          f"{label}的增减变动原因以“{lead.group(0).strip()}”开头：文件中的句子已写好“主要原因是”"
+                          f"（或“主要是”）等引语，印出时去掉了这几个字，以免读成“主要原因是主要原因是……”；"
+                          f"这里只写原因本身即可")
+
+    def late_reason_direction(self):
+        """A printed reason whose words run against the change it explains (减少 for a figure that grew)."""
+        printed = set(_declared(self.b.style, self.b, "reasons") or ())
+        for key, path, label, item in self._prior_items():
+            if not item.reason or not ({key, key.split(".", 1)[0]} & printed):
+                continue
+            cur = self._current(key)
+            diff = r2(cur) - r2(item.amount)
+            if diff == 0 or _NEGATION.search(item.reason) or (
+                    cur > 0 and item.amount > 0 and not Decimal("0.01") < cur / item.amount < 100):
+                continue        # a figure typed in the other unit (prior.unit-slip) says nothing of a reason
+            ups, downs = [w for w in _UP if w in item.reason], [w for w in _DOWN if w in item.reason]
+            against = (downs if not ups else []) if diff > 0 else (ups if not downs else [])
+            if against:
+                self.warn(path + ("reason",), "prior.reason-direction",
+                          f"{label}比上年{'增加' if diff > 0 else '减少'} {abs(diff):,.2f} 万元，但原因“{item.reason}”"
+                          f"说的是{'减少' if diff > 0 else '增加'}（“{against[0]}”）：请核对上年数与原因；若无误，可不理会")
 
     def rule_prior_figures(self):
         """Last year's figures against this year's and against the 上年收支总计: one typed in the other

@@ -5,6 +5,7 @@ plain-Chinese message naming both figures, and the file:line:col of the value to
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -122,6 +123,7 @@ def load(path: str, text: str | None = None, code_table: str | None = None) -> L
     checker = Checker(budget, facts, at, table)
     checker.line = lambda p: src.where(p)[0]
     checker.data = src.data      # the texts as typed (agency.year-mismatch)
+    checker.has_errors = lambda: any(f.severity == ERROR for f in findings)
     checker.path = path          # style rules find a styles/ folder beside the file
     checker.run()
     from . import styles as check_styles
@@ -176,14 +178,30 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
         self.b, self.f, self.at = b, facts, at
         self.table = table
 
+    has_errors = staticmethod(lambda: False)     # load() sets it: whether an error was found so far
+
     def run(self):
         for name in dir(self):
             if name.startswith("rule_"):
-                getattr(self, name)()
+                self._safely(name)
         from . import template_facts as check_template_facts   # the conditions the file's style depends on
         check_template_facts.run(self)
         from . import forms as check_forms   # the declaration forms, and the identities a style declares
         check_forms.run(self)
+        if not self.has_errors():       # late_*: judging figures that no error has put in doubt
+            for name in dir(self):
+                if name.startswith("late_"):
+                    self._safely(name)
+
+    def _safely(self, name: str) -> None:
+        try:
+            getattr(self, name)()
+        except Exception as e:  # noqa: BLE001 - a defect in one rule: the others still speak
+            if os.environ.get("DISCLOSURE_GEN_DEBUG"):
+                raise
+            self.warn((), "check.internal",
+                      f"有一项检查（{name.split('_', 1)[1]}）因程序错误未能完成（{type(e).__name__}），其余检查照常进行；"
+                      "如需报告问题，请设置环境变量 DISCLOSURE_GEN_DEBUG=1 重新运行并附上输出")
 
     def _row(self, coll, i, label):
         """第3条经济分类（30201 办公费）: a row by its 1-based ordinal and its own words."""

@@ -169,6 +169,22 @@ def _visible(v: str) -> str:
 
 Name = Annotated[str, AfterValidator(_visible)]
 
+# A reason is printed inside a sentence of the style that already leads into it (主要原因是…, 主要是…)
+# and closes it: that lead-in or the closing punctuation typed again would print twice
+# (check/reasons.py warns of a lead-in; closing punctuation is simply dropped).
+REASON_LEAD = re.compile(r"^(?:主要原因(?:是|为|系|在于|[：:])|原因(?:是|为|[：:])|主要是|主要系)[：:，,\s]*")
+REASON_END = re.compile(r"[\s。；;，,、.．!！]+$")
+
+
+def clean_reason(v: str | None) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return REASON_END.sub("", REASON_LEAD.sub("", s, count=1))
+
+
+Reason = Annotated[Optional[str], AfterValidator(clean_reason)]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -327,7 +343,7 @@ class Notes(Strict):
 
 class PriorItem(Strict):
     amount: Money = Field(title="上年预算数")
-    reason: Optional[str] = Field(None, title="增减变动主要原因")
+    reason: Reason = Field(None, title="增减变动主要原因")
 
 
 class Prior(Strict):
