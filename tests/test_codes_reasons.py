@@ -161,3 +161,19 @@ def test_a_rule_that_fails_is_one_warning_and_the_other_rules_still_speak(tmp_pa
     internal = [x for x in loaded.findings if x.rule == "check.internal"]
     assert len(internal) == 1 and "units" in internal[0].message and "TypeError" in internal[0].message
     assert any(x.rule == "amount.unit-slip" for x in loaded.errors)
+
+
+def test_a_project_use_typed_with_its_lead_in_prints_it_once(tmp_path):
+    """湖北 情况说明十: "{项目}{金额}万元，主要用于{use}。" — "主要用于…。" typed as the use reads once."""
+    from disclosure_gen.render import document as render
+    from disclosure_gen.render import styles
+    src = ROOT / "inputs" / "huangpi-bigdata-2024.yaml"
+    text = src.read_text(encoding="utf-8")
+    use = "use: 区级数据共享交换平台建设、安全集成、安全运维服务、云资源租赁、政务外网带宽扩容及传输专网线路租赁等\n"
+    assert use in text
+    f = tmp_path / "x.yaml"
+    f.write_text(text.replace(use, "use: 主要用于区级数据共享交换平台建设、安全集成、安全运维服务、云资源租赁、政务外网带宽扩容及传输专网线路租赁等。\n", 1),
+                 encoding="utf-8")
+    html = render.render_html(derive.Facts(check.load(str(f)).budget), styles.get("hubei"))[0]
+    want = render.render_html(derive.Facts(check.load(str(src)).budget), styles.get("hubei"))[0]
+    assert "万元，主要用于区级数据共享交换平台建设、" in want and html == want

@@ -10,12 +10,22 @@ exactly in Decimal, so that templates only choose and format:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
 from ..model.money import ZERO, Change, r2, shares
 from ..model.forms import INCOME_CATEGORIES, SPEND_CATEGORIES
+
+_USE_LEAD = re.compile(r"^\s*(?:主要用于|用于|主要是|主要内容(?:是|为|[：:]))[：:，,\s]*")
+_USE_END = re.compile(r"[\s。；;，,、.．]+$")
+
+
+def _use(text: str) -> str:
+    """What a project's money is for, as the sentence "…万元，主要用于{use}。" takes it: without the
+    lead-in or closing punctuation the author may have typed (they would print twice)."""
+    return _USE_END.sub("", _USE_LEAD.sub("", text or "", count=1))
 
 
 @dataclass
@@ -274,7 +284,7 @@ class FormFacts:
                 amount, form.total_budget if form.total_budget is not None else amount,
                 budgets, starts_in, funding,
                 sum((d.amount for d in form.details), ZERO), sum((x.amount for x in form.purchases), ZERO),
-                (form.use if form.use is not None else form.content).rstrip("。"),
+                _use(form.use if form.use is not None else form.content),
             ))
         out.sort(key=lambda x: (x.form.order if x.form.order is not None else 10_000 + x.project.index))
         return out
