@@ -95,6 +95,24 @@ def test_decimal_comma_in_a_fund_income_row_is_an_error(tmp_path):
     assert p.returncode == 1 and errs and "千分位" in errs[0]["message"] and "“12.5”" in errs[0]["message"]
 
 
+# an amount typed the way a spreadsheet or a text shows it: an error at its line saying what to write
+AMOUNT_SPELLINGS = {"-": "写 0", "—": "写 0", "无": "写 0", "104。14": "半角“.”", "850万": "不写单位",
+                    "12.5%": "不是百分比", "￥104.14": "货币符号", "(104.14)": "不能为负数", "984 .73": "空格"}
+
+
+def test_an_amount_spelt_as_in_a_spreadsheet_is_an_error_saying_what_to_write(tmp_path):
+    files = {}
+    for i, (typed, hint) in enumerate(AMOUNT_SPELLINGS.items()):
+        text = edit(GAO, "procurement: {goods: 1.00,", f'procurement: {{goods: "{typed}",')
+        files[write(tmp_path, f"spelt{i}.yaml", text).name] = (typed, hint, line_of(text, "procurement: {goods"))
+    out, p = check_json(*(tmp_path / n for n in files))
+    assert p.returncode == 1
+    for name, (typed, hint, line) in files.items():
+        errs = findings(out[name], "schema.value")
+        assert len(errs) == 1 and errs[0]["line"] == line, (typed, out[name]["findings"])
+        assert f"“{typed}”" in errs[0]["message"] and hint in errs[0]["message"], errs[0]["message"]
+
+
 # =============================================================================================
 # 2. a key spelled with an invisible control character duplicates the real key: error
 # =============================================================================================

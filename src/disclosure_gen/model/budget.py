@@ -45,7 +45,7 @@ def _to_decimal(v, *, scale: bool):
         try:
             d = Decimal(s)
         except InvalidOperation:
-            raise ValueError(f"金额应为数字，而不是“{_clip(v)}”") from None
+            raise ValueError(f"金额应为数字，而不是“{_clip(v)}”{_money_hint(s)}") from None
     elif isinstance(v, (int, Decimal)):
         d = Decimal(v)
     else:
@@ -59,6 +59,22 @@ def _to_decimal(v, *, scale: bool):
     if d < 0:
         raise ValueError("金额不能为负数")
     return d / _factor.get() if scale else d
+
+
+# what an amount that is not a number was probably meant as (the way a spreadsheet or a typed text shows it)
+_HINTS = (
+    (re.compile(r"^[-—–－/／\\无]+$"), "；没有金额请写 0（或删去这一项）"),
+    (re.compile(r"\d[。．]\d"), "；小数点请用半角“.”，不要用句号"),
+    (re.compile(r"万|元"), "；只写数字，不写单位（全文件的金额单位由 amount_unit 指定）"),
+    (re.compile(r"[%％]"), "；这里应填金额，不是百分比"),
+    (re.compile(r"[¥￥$]"), "；只写数字，不写货币符号"),
+    (re.compile(r"^[(（].*[)）]$|^-"), "；金额不能为负数（也不用括号表示）"),
+    (re.compile(r"\d\s+[\d.]"), "；数字中间不要有空格"),
+)
+
+
+def _money_hint(s: str) -> str:
+    return next((h for pat, h in _HINTS if pat.search(s)), "")
 
 
 # a comma is accepted only as a correct thousands separator: 1,234.56 (or 1，234.56), never 12,5
