@@ -10,6 +10,11 @@ from ..model.codetable import norm, typo_candidates
 GENERIC_ITEMS = {"行政运行": "01", "一般行政管理事务": "02", "机关服务": "03", "事业运行": "50"}
 
 
+
+# 部门预算支出经济分类 class → the 政府预算支出经济分类 it is booked under (财政部对应关系: 机关 5xx,
+# 事业单位 505 by nature; 对个人和家庭的补助 509 for both; 资本性支出 503 / 506)
+GOV_FOR_DEPT = {"301": ("501", "50501"), "302": ("502", "50502"), "303": ("509", "50599"), "310": ("503", "506")}
+
 class CodeRules:
     """Mixed into check.Checker (self.b, self.f, self.err, self.warn, self.table)."""
 
@@ -122,6 +127,22 @@ class CodeRules:
             self.warn(path, "code.unknown-item",
                       f"{what}：款 {sub} {self.f.func_name(sub)} 下没有编号为 {item} 的项（项编号一般为 01–59 和 99）。"
                       + (hint or seen))
+
+    def rule_economic_correspondence(self):
+        """A 部门经济分类 class and the 政府经济分类 it is booked under that do not correspond (30201 办公费
+        under 50501 工资福利支出): the 一般公共预算基本支出表 by 政府经济分类 would print it in the wrong row."""
+        for i, ln in enumerate(self.b.economic):
+            want = GOV_FOR_DEPT.get(ln.code[:3])
+            if want is None or not ln.gov or ln.gov[:3] not in codes.ECON_GOV_CLASSES or any(
+                    ln.gov.startswith(w) for w in want):
+                continue
+            dept = f"{ln.code} {ln.name or codes.ECON_DEPT.get(ln.code, '')}".strip()
+            gov = f"{ln.gov} {ln.gov_name or codes.ECON_GOV.get(ln.gov) or codes.ECON_GOV_CLASSES[ln.gov[:3]]}".strip()
+            options = "或".join(f"{w}××（{codes.ECON_GOV_CLASSES[w]}）" if len(w) == 3 else
+                                f"{w}（{codes.ECON_GOV_CLASSES[w[:3]]}—{codes.ECON_GOV[w]}）" for w in want)
+            self.err(("economic", i, "gov"), "code.econ-correspondence",
+                     f"经济分类 {dept}（{codes.ECON_DEPT_CLASSES[ln.code[:3]]}）对应的政府经济分类应为{options}，"
+                     f"而不是 {gov}；请核对“gov:”")
 
     def rule_economic_code_names(self):
         b, u = codetable.builtin(), self.table

@@ -28,6 +28,7 @@ _UP = ("增加", "增长", "新增", "增设", "增多", "提高", "上升", "�
 _DOWN = ("减少", "下降", "降低", "压缩", "压减", "节约", "缩减", "核减", "削减", "调减", "减支", "精简", "下调",
          "取消", "完结", "结束", "到期", "退休")
 _NEGATION = re.compile(r"[不未无没停]")
+_MOVED = ("增加", "增长", "新增", "增多", "提高", "上升", "减少", "下降", "降低", "削减", "调减", "减支")   # said of a change
 
 
 def _raw(data, path):
@@ -141,10 +142,18 @@ class ReasonRules:
                 continue
             cur = self._current(key)
             diff = r2(cur) - r2(item.amount)
-            if diff == 0 or _NEGATION.search(item.reason) or (
+            if _NEGATION.search(item.reason) or (
                     cur > 0 and item.amount > 0 and not Decimal("0.01") < cur / item.amount < 100):
                 continue        # a figure typed in the other unit (prior.unit-slip) says nothing of a reason
             ups, downs = [w for w in _UP if w in item.reason], [w for w in _DOWN if w in item.reason]
+            if diff == 0:       # 与上年持平 with "主要原因是…减少": last year's figure copied from this year's?
+                ups, downs = [w for w in ups if w in _MOVED], [w for w in downs if w in _MOVED]   # not 厉行节约
+                if cur and (ups or downs) and not (ups and downs):
+                    self.warn(path + ("reason",), "prior.reason-direction",
+                              f"上年{label}与本年相同（{r2(cur):,} 万元，没有增减），但原因“{item.reason}”说的是"
+                              f"{'增加' if ups else '减少'}（“{(ups or downs)[0]}”）：若把本年数填成了上年数，"
+                              "请改正上年数；若无误，可不理会")
+                continue
             against = (downs if not ups else []) if diff > 0 else (ups if not downs else [])
             if against:
                 self.warn(path + ("reason",), "prior.reason-direction",
