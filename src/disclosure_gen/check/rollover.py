@@ -11,12 +11,27 @@ rollover warnings at once.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections import Counter
 
 _AS_OF = re.compile(r"截[至止](\d{4})年(?:12月31日|底|末)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)\s*年")
 _PROJECT_TEXT = ("overview", "plan", "goal_period", "goal_annual", "measures")
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def _date_parts(text: str):
+    """(year, month, day[, hour, minute, second]) of a typed date (20260108153116, 20260108,
+    2026-01-08, 2026年1月8日, 2026/1/8 9:30), or None when the text is not written as a date."""
+    if re.fullmatch(r"\d{8}|\d{14}", text):
+        n = [int(text[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14)) if b <= len(text)]
+        return tuple(n)
+    m = _DATE.fullmatch(text)
+    if not m:
+        return None
+    return tuple(int(g) for g in m.groups() if g is not None) + ((0,) if m.group(4) and not m.group(6) else ())
 
 
 class RolloverRules:
@@ -47,6 +62,37 @@ class RolloverRules:
         if a.as_of is not None and a.as_of.year != year - 1:
             self._stale(("assets", "as_of"), "rollover.stale-date",
                         f"国有资产截至日期 {a.as_of.isoformat()} 不是 {year - 1} 年底", f"截至日期 {a.as_of.isoformat()}")
+
+    def rule_form_dates(self):
+        """A form's 填报日期 / 申报日期 (printed as typed) that is no date (20261308…: month 13), or one
+        outside the year before the budget year and the budget year itself (forms are filled in then)."""
+        data, year = getattr(self, "data", None), self.b.agency.year
+
+        def walk(v, path):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    if k == "filled_at" and isinstance(x, (str, int)) and str(x).strip():
+                        yield path + (k,), str(x).strip()
+                    else:
+                        yield from walk(x, path + (k,))
+            elif isinstance(v, list):
+                for i, x in enumerate(v):
+                    yield from walk(x, path + (i,))
+        from ..model.labels import describe
+        for path, text in walk(data, ()):
+            parts = _date_parts(text)
+            if parts is None:
+                continue
+            what = describe(path, data)
+            try:
+                when = _dt.datetime(*parts)
+            except ValueError:
+                self.warn(path, "date.invalid", f"{what}“{text}”不是有效的日期（年 {parts[0]}、月 {parts[1]}、日 {parts[2]}"
+                          + (f"、{parts[3]:02d}:{parts[4]:02d}:{parts[5]:02d}" if len(parts) > 3 else "") + "）；请改正")
+                continue
+            if not year - 1 <= when.year <= year:
+                self.warn(path, "date.year", f"{what}“{text}”是 {when.year} 年，而 {year} 年预算的表应在 {year - 1} 年或"
+                          f" {year} 年填报；请核对日期（或“agency:”中的预算年度“year:”）")
 
     def rule_budget_year_in_texts(self):
         """The file's texts never name the budget year but name the year before or after it, or
