@@ -328,6 +328,21 @@ def test_new_hubei_skeleton_checks_clean_and_renders_without_missing_data(tmp_pa
     assert missing_data(d.findings) == []
 
 
+def test_a_hubei_unit_budget_says_unit_where_the_department_one_says_department(tmp_path):
+    """agency.kind: 单位 — the title, parts, headings, sentences and table titles say 单位 (the forms' own
+    printed labels, 部门（单位）代码 and 部门/单位：, stay as the official forms print them)."""
+    p = tmp_path / "x.yaml"
+    p.write_text(skeleton.skeleton("某某局", "单位", 2027, "hubei", "123"), encoding="utf-8")
+    page = Rendered(p, None, tmp_path, formats=("html",)).html
+    text = re.sub(r"<[^>]+>", "\n", page[page.index("<body"):])
+    for said in ("某某局2027年单位预算", "一、单位主要职责", "二、单位预算单位构成", "第二部分 某某局2027年单位预算表",
+                 "表1.单位收支总表", "表2.单位收入总表", "表3.单位支出总表", "第三部分 某某局2027年单位预算情况说明",
+                 "纳入单位预算管理", "纳入某某局2027年单位预算编制范围", "单位整体支出绩效目标申报表"):
+        assert said in text, said
+    assert not re.search(r"部门(?![/（(]单位|预算支出经济分类|职能概述|总体资金情况)", text), \
+        re.findall(r".{0,12}部门.{0,12}", text)
+
+
 def test_rollover_moves_the_forms_on(tmp_path):
     res = rollover.rollover(str(HUANGPI))
     p = tmp_path / "y.yaml"
