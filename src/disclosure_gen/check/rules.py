@@ -244,6 +244,13 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                     self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在预算单位中；可选：{self._unit_choices()}", key=True)
         if self.b.agency.kind == "单位" and many:
             self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请把“kind: 单位”改为“kind: 部门”")
+        if many and not self.f.dept_wide:    # a unit nothing refers to: its lines forgotten, or a stray unit
+            used = {ln.unit for coll in ("expenditure", "economic", "projects") for ln in getattr(self.b, coll)}
+            for i, u in enumerate(self.b.units):
+                if u.code not in used and u.totals is None:
+                    self.warn(("units", i, "code"), "ref.unit-empty",
+                              f"预算单位 {u.code} {u.name} 没有任何支出科目、经济分类或项目（没有一行写“unit: {u.code}”），"
+                              "各表中该单位都是 0：请补上该单位的数字；若该单位本年确无预算，可不理会")
 
     def rule_functional_codes(self):
         seen = {}
