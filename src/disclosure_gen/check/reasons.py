@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from ..model.budget import REASON_LEAD
 from ..model.money import r2
+from .schema import value_at
 
 
 def style_label(name: str) -> str:
@@ -29,18 +30,6 @@ _DOWN = ("减少", "下降", "降低", "压缩", "压减", "节约", "缩减", "
          "取消", "完结", "结束", "到期", "退休")
 _NEGATION = re.compile(r"[不未无没停]")
 _MOVED = ("增加", "增长", "新增", "增多", "提高", "上升", "减少", "下降", "降低", "削减", "调减", "减支")   # said of a change
-
-
-def _raw(data, path):
-    """The value at `path` in the data as typed, or None."""
-    for k in path:
-        if isinstance(data, dict):
-            data = data.get(k)
-        elif isinstance(data, list) and isinstance(k, int) and 0 <= k < len(data):
-            data = data[k]
-        else:
-            return None
-    return data
 
 
 LABEL = {
@@ -126,7 +115,7 @@ class ReasonRules:
             items.append(("procurement", ("prior_year", "procurement"), "政府采购预算", py.procurement))
         items += [(None, ("prior_year", "functions", c), f"功能科目 {c}", it) for c, it in py.functions.items()]
         for _key, path, label, item in items:
-            raw = _raw(data, path + ("reason",))
+            raw = value_at(data, path + ("reason",))
             lead = REASON_LEAD.match(raw.strip()) if isinstance(raw, str) else None
             if lead:
                 self.warn(path + ("reason",), "prior.reason-lead-in",

@@ -45,7 +45,8 @@ def _is_marker(x) -> bool:
     return isinstance(x, str) and (bool(_MARKER.match(x)) or x in _BRANCH_NAMES or x in _model_names())
 
 
-def _value_at(data, loc):
+def value_at(data, loc):
+    """The value at `loc` in the data as typed, or None."""
     node = data
     for step in loc:
         if isinstance(node, dict):
@@ -103,7 +104,7 @@ def _schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> No
         for i, x in enumerate(loc):
             if isinstance(x, str) and _is_marker(x) and x != "[key]":
                 where = tuple(y for y in loc[:i] if not _is_marker(y))
-                lv.append((where, _branch_fits(x, _value_at(data, where))))
+                lv.append((where, _branch_fits(x, value_at(data, where))))
         levels.append(lv)
         shape.append(err["type"] in ("list_type", "dict_type", "model_type", "decimal_parsing", "value_error"))
     fitting = {w for lv in levels for w, fits in lv if fits}
@@ -124,7 +125,7 @@ def _schema_findings(errors: list[dict], data, at, suppressed: set[tuple]) -> No
             parent = data_loc[:-1]
             where = labels.describe(parent, data)
             if isinstance(field, int):      # a position of a pair such as [三级指标, 指标值]
-                got = _value_at(data, parent)
+                got = value_at(data, parent)
                 part = (("三级指标", "指标值")[field] if field < 2 and any(
                     k in ("indicators", "indicators_annual") for k in parent) else f"第 {field + 1} 项")
                 msg = (f"{where}只写了 {len(got) if isinstance(got, list) else 0} 项，缺少{part}"
