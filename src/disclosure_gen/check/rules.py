@@ -172,6 +172,10 @@ def _sorted(findings):
     return sorted(findings, key=lambda f: (f.line, f.col, f.rule))
 
 
+def _bare(name: str) -> str:
+    """A name without spaces and brackets' contents of the kind （本级）, for comparing two spellings."""
+    return re.sub(r"[\s\u3000]|[（(][^）)]*[）)]", "", name or "")
+
 # ---------------------------------------------------------------------------------------------
 class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
     def __init__(self, b: model.Budget, facts: Facts, at, table=None):
@@ -244,6 +248,12 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
                     self.err(("running_costs", code), "ref.unknown-unit", f"机关运行经费引用的单位代码 {code} 不在预算单位中；可选：{self._unit_choices()}", key=True)
         if self.b.agency.kind == "单位" and many:
             self.warn(("units",), "ref.unit-kind", "单位预算只应有一个预算单位；多个单位请把“kind: 单位”改为“kind: 部门”")
+        if self.b.agency.kind == "单位" and not many:     # a file copied from another agency, renamed in one place
+            a, u = _bare(self.b.agency.name), _bare(self.b.units[0].name)
+            if a and u and a not in u and u not in a:
+                self.warn(("units", 0, "name"), "ref.unit-name",
+                          f"单位预算的预算单位名称“{self.b.units[0].name}”与单位名称“{self.b.agency.name}”"
+                          "（“agency:”中的“name:”）不一致：标题印后者，表中印前者；请核对两处名称")
         if many and not self.f.dept_wide:    # a unit nothing refers to: its lines forgotten, or a stray unit
             used = {ln.unit for coll in ("expenditure", "economic", "projects") for ln in getattr(self.b, coll)}
             for i, u in enumerate(self.b.units):
