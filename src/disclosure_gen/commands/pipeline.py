@@ -79,15 +79,29 @@ _HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQU
 
 @contextlib.contextmanager
 def _signals_held():
-    """Defer interrupting signals until the block ends (POSIX, main thread); elsewhere a no-op."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """Defer interrupting signals until the block ends (main thread); elsewhere a no-op.
+
+    Handlers that note the signal, not a blocked mask: a mask is the main thread's own, and a signal
+    sent to the process goes to any thread not blocking it (the PDF pool's manager thread), whose
+    default action ends the whole process between the two renames. The noted signal is raised again
+    once the old handlers are back."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    caught: list[int] = []
+    old = {}
+    for sig in _HELD:
+        try:
+            old[sig] = signal.signal(sig, lambda signum, _frame: caught.append(signum))
+        except (OSError, ValueError):
+            pass
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        if caught and old.get(caught[0]) is not signal.SIG_IGN:
+            signal.raise_signal(caught[0])
 
 
 def atomic_write_all(items) -> None:
