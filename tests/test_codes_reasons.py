@@ -149,17 +149,22 @@ def test_a_reason_saying_the_other_way_is_a_warning_but_not_beside_an_error(tmp_
     assert loaded.errors and not [x for x in loaded.findings if x.rule == "prior.reason-direction"]
 
 
-def test_a_rule_that_fails_is_one_warning_and_the_other_rules_still_speak(tmp_path, monkeypatch):
-    def broken(self):
+@pytest.mark.parametrize("where, name", [("rule_units", "units"), ("forms", "forms")])
+def test_a_rule_that_fails_is_one_warning_and_the_other_rules_still_speak(tmp_path, monkeypatch, where, name):
+    def broken(*_a):
         raise TypeError("a defect")
-    monkeypatch.setattr(check.Checker, "rule_units", broken, raising=True)
+    if where == "forms":
+        from disclosure_gen.check import forms as check_forms
+        monkeypatch.setattr(check_forms, "run", broken, raising=True)
+    else:
+        monkeypatch.setattr(check.Checker, where, broken, raising=True)
     monkeypatch.delenv("DISCLOSURE_GEN_DEBUG", raising=False)
     text = GAOPING.read_text(encoding="utf-8").replace("wages: 104.14", "wages: 1041400", 1)
     f = tmp_path / "x.yaml"
     f.write_text(text, encoding="utf-8")
     loaded = check.load(str(f))
     internal = [x for x in loaded.findings if x.rule == "check.internal"]
-    assert len(internal) == 1 and "units" in internal[0].message and "TypeError" in internal[0].message
+    assert len(internal) == 1 and f"（{name}）" in internal[0].message and "TypeError" in internal[0].message
     assert any(x.rule == "amount.unit-slip" for x in loaded.errors)
 
 

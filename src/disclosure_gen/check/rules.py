@@ -185,26 +185,26 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
     has_errors = staticmethod(lambda: False)     # load() sets it: whether an error was found so far
 
     def run(self):
+        from . import forms as check_forms   # the declaration forms, and the identities a style declares
+        from . import template_facts as check_template_facts   # the conditions the file's style depends on
         for name in dir(self):
             if name.startswith("rule_"):
-                self._safely(name)
-        from . import template_facts as check_template_facts   # the conditions the file's style depends on
-        check_template_facts.run(self)
-        from . import forms as check_forms   # the declaration forms, and the identities a style declares
-        check_forms.run(self)
+                self._safely(name[5:], getattr(self, name))
+        self._safely("template_facts", lambda: check_template_facts.run(self))
+        self._safely("forms", lambda: check_forms.run(self))
         if not self.has_errors():       # late_*: judging figures that no error has put in doubt
             for name in dir(self):
                 if name.startswith("late_"):
-                    self._safely(name)
+                    self._safely(name[5:], getattr(self, name))
 
-    def _safely(self, name: str) -> None:
+    def _safely(self, name: str, rule) -> None:
         try:
-            getattr(self, name)()
+            rule()
         except Exception as e:  # noqa: BLE001 - a defect in one rule: the others still speak
             if os.environ.get("DISCLOSURE_GEN_DEBUG"):
                 raise
             self.warn((), "check.internal",
-                      f"有一项检查（{name.split('_', 1)[1]}）因程序错误未能完成（{type(e).__name__}），其余检查照常进行；"
+                      f"有一项检查（{name}）因程序错误未能完成（{type(e).__name__}），其余检查照常进行；"
                       "如需报告问题，请设置环境变量 DISCLOSURE_GEN_DEBUG=1 重新运行并附上输出")
 
     def _row(self, coll, i, label):
