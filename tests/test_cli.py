@@ -303,6 +303,26 @@ def _intact(out: Path, before: dict):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "the previous documents were changed"
 
 
+def test_a_defect_met_while_checking_is_said_in_chinese_not_as_a_traceback():
+    proc = wrapped("""
+        from disclosure_gen.derive import facts
+        def boom(*a, **k):
+            raise ZeroDivisionError("a defect")
+        facts.Facts.__init__ = boom
+    """, "check", GAOPING)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, (out, err)
+    assert "Traceback" not in err and "检查时程序出错（ZeroDivisionError）" in err and "DISCLOSURE_GEN_DEBUG" in err
+    proc = wrapped("""
+        from disclosure_gen.commands import rollover
+        def boom(*a, **k):
+            raise ZeroDivisionError("a defect")
+        rollover.rollover = boom
+    """, "rollover", GAOPING, "-o", "/dev/null")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in err and "程序出错（ZeroDivisionError）" in err, (out, err)
+
+
 def test_failure_after_docx_keeps_previous_output(previous):
     out, before, changed = previous
     proc = wrapped("""

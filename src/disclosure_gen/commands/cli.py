@@ -70,6 +70,11 @@ def _load(path, code_table=None):
     except yamlsrc.InputError as e:
         where = f"{path}:{e.line}:{e.col}" if e.line else path
         return None, f"{where} 无法使用 {e.message}"
+    except Exception as e:  # noqa: BLE001 - a defect met by this file: said in plain words, never a traceback
+        if os.environ.get("DISCLOSURE_GEN_DEBUG"):
+            raise
+        return None, (f"{path}：检查时程序出错（{type(e).__name__}），未能检查完。"
+                      "如需报告问题，请设置环境变量 DISCLOSURE_GEN_DEBUG=1 重新运行并附上输出")
 
 
 # ---- check ---------------------------------------------------------------------------------------------------
@@ -678,3 +683,9 @@ def main(argv=None) -> int:
         except OSError:
             pass
         return 0
+    except Exception as e:  # noqa: BLE001 - a defect in any command: plain words, never a traceback
+        if os.environ.get("DISCLOSURE_GEN_DEBUG"):
+            raise
+        _err(f"程序出错（{type(e).__name__}），命令未能完成；已有的文件未改动。"
+             "如需报告问题，请设置环境变量 DISCLOSURE_GEN_DEBUG=1 重新运行并附上输出")
+        return 2
