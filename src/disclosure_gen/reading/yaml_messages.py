@@ -117,6 +117,26 @@ CONTEXTS = {
 GENERIC = "YAML 写法有误：请检查这一行的冒号（应为半角“: ”）、引号、括号和缩进（只用空格）"
 
 _FULL_COMMA, _FULL_COLON = "，", "："
+# a block key typed with no space after its colon ("kind:单位"): YAML reads the whole line as one text
+_NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*):([^\s:/][^#]*?)\s*(?:#.*)?$")
+
+
+def _open_quote(line: str):
+    """The column of a double quote this line opens and never closes (outside comments and single
+    quotes), or None."""
+    at, quote = None, None
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote == '"' and ch == "\\":
+            i += 2
+            continue
+        if quote is None and ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            break
+        if ch in "\"'" and (quote is None or quote == ch):
+            quote, at = (ch, i) if quote is None else (None, None)
+        i += 1
+    return at if quote == '"' else None
 
 
 def translate(problem: str | None, context: str | None = None) -> str:
@@ -143,6 +163,23 @@ def explain(problem: str | None, context: str | None, text: str,
         return lines[n] if 0 <= n < len(lines) else ""
 
     p = problem or ""
+    structural = p.startswith(("could not find expected ':'", "mapping values are not allowed", "did not find expected key",
+                               "did not find expected ',' or", "did not find expected '-'"))
+    # a double quote left open a few lines above: libyaml reads on to the next quote, then stumbles
+    if mark and structural:
+        for n in range(max(mark[0] - 10, 0), mark[0] + 1):
+            c = _open_quote(row(n))
+            if c is not None and n < mark[0]:
+                return ("这一行的双引号“\"”没有闭合（后面几行被当作了引号中的文字）；请在文字末尾补上“\"”", n + 1, c + 1)
+            if c is not None:
+                break
+    # "key:value" without the space after the colon: read as one text, the next line then fails
+    if mark and structural:
+        for n in range(mark[0], max(mark[0] - 3, -1), -1):
+            m = _NO_SPACE.match(row(n))
+            if m:
+                return (f"冒号后缺少空格：“{m.group(2)}:{m.group(3)}”应写作“{m.group(2)}: {m.group(3)}”"
+                        "（字段名后为半角冒号加一个空格）", n + 1, m.end(2) + 2)
     # a Tab anywhere before the error on its line (libyaml: "cannot start any token" / "tab character")
     if mark:
         here = row(mark[0])
@@ -156,6 +193,18 @@ def explain(problem: str | None, context: str | None, text: str,
             if c != -1:
                 return ("这里用了全角逗号“，”；花括号或方括号中的各项之间应为半角逗号“,”（后加一个空格），"
                         "请改为“, ”", n + 1, c + 1)
+        head = row(cmark[0])
+        hash_at = head.find(" #", cmark[1])
+        if hash_at != -1 and re.search(r"[}\]]", head[hash_at:]):     # the closing bracket inside the comment
+            return ("“ #”及其后的文字被当作了注释，记录因此没有结束；文字中要写“#”时请给这段文字加引号，"
+                    "或改用全角“＃”", cmark[0] + 1, hash_at + 2)
+        for part in re.finditer(r"[^,{}\[\]]+", head[cmark[1]:]):
+            seg = part.group(0)
+            first = seg.find(": ")
+            second = seg.find(": ", first + 2) if first != -1 else -1
+            if second != -1:
+                return ("花括号中的文字含有“: ”（冒号加空格），会被当作新的字段；请给这段文字加引号，"
+                        "或改用全角冒号“：”", cmark[0] + 1, cmark[1] + part.start() + second + 1)
         opener = "花括号 {" if "}" in p else "方括号 ["
         closer = "}" if "}" in p else "]"
         return (f"以{opener}开始的记录（第 {cmark[0] + 1} 行）没有正确结束：各项之间应为半角逗号“, ”，"
