@@ -180,6 +180,13 @@ def explain(problem: str | None, context: str | None, text: str,
             if m:
                 return (f"冒号后缺少空格：“{m.group(2)}:{m.group(3)}”应写作“{m.group(2)}: {m.group(3)}”"
                         "（字段名后为半角冒号加一个空格）", n + 1, m.end(2) + 2)
+    # "-{code: …}" / "-项目": a list item with no space after its dash
+    if mark and structural:
+        t = row(mark[0])
+        ind = len(t) - len(t.lstrip(" "))
+        if t[ind:ind + 1] == "-" and t[ind + 1:ind + 2] not in ("", " ", "-"):
+            return ("“-”后缺少空格：列表中的每一项应以“- ”（短横线加一个空格）开头，请在“-”后加一个空格",
+                    mark[0] + 1, ind + 2)
     # a Tab anywhere before the error on its line (libyaml: "cannot start any token" / "tab character")
     if mark:
         here = row(mark[0])
