@@ -73,6 +73,6 @@ def message(err: dict) -> str | None:
     if typ == "too_long":
         k = ctx.get("max_length")
         if "Tuple" in err.get("msg", "") and k == 2:
-            return "应为两项：[三级指标, 指标值]"
+            return "应为两项：[三级指标, 指标值]；指标名称或指标值中有半角逗号“,”时，请给它加引号，或改用全角逗号“，”"
         return f"项数过多（最多 {k} 项）" if k is not None else "项数过多"
     return _FIXED.get(typ)

@@ -170,7 +170,21 @@ def _fund_row(row: dict) -> dict:
     return out
 
 
-Text = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
+def _text(v):
+    """A text as typed; a mapping or a list where a text belongs is what YAML made of an unquoted
+    text holding ": " or starting with [ or { — said so, never printed as Python's repr."""
+    if v is None:
+        return ""
+    if isinstance(v, dict) and v:
+        k, x = next(iter(v.items()))
+        raise ValueError(f"应为一段文字，而这里被读成了“{_clip(str(k))}: {_clip(str(x))}”：文字中的“: ”（冒号加空格）"
+                         "会使它变成“字段: 值”；请给整段文字加引号，或改用全角冒号“：”")
+    if isinstance(v, (dict, list)):
+        raise ValueError("应为一段文字，而这里被读成了列表或映射：以“[”或“{”开头的文字请给整段加引号")
+    return str(v)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
 
 
 def _visible(v: str) -> str:

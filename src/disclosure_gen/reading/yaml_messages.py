@@ -121,6 +121,31 @@ _FULL_COMMA, _FULL_COLON = "，", "："
 _NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*):([^\s:/][^#]*?)\s*(?:#.*)?$")
 
 
+_VALUE_START = re.compile(r"^\s*(?:-\s+|[A-Za-z_][A-Za-z0-9_]*:\s+|\"[^\"]*\":\s+)")
+
+
+def _closing(line: str, at: int):
+    """The column where the bracket or quote opening at `at` closes on this line, or None."""
+    c = line[at]
+    if c in "\"'":
+        j = line.find(c, at + 1)
+        return j if j != -1 else None
+    depth, quote = 0, None
+    for j in range(at, len(line)):
+        ch = line[j]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
 def _open_quote(line: str):
     """The column of a double quote this line opens and never closes (outside comments and single
     quotes), or None."""
@@ -187,6 +212,19 @@ def explain(problem: str | None, context: str | None, text: str,
         if t[ind:ind + 1] == "-" and t[ind + 1:ind + 2] not in ("", " ", "-"):
             return ("“-”后缺少空格：列表中的每一项应以“- ”（短横线加一个空格）开头，请在“-”后加一个空格",
                     mark[0] + 1, ind + 2)
+    # a text starting with [ { " or ' and going on after the bracket or quote closes: "- [2026]完成…"
+    if mark:
+        t = row(mark[0])
+        v = _VALUE_START.match(t)
+        at = v.end() if v else None
+        end = _closing(t, at) if at is not None and t[at:at + 1] in "[{\"'" else None
+        if end is not None and t[end + 1:].split(" #")[0].strip() and mark[1] >= end:
+            c = t[at]
+            what = {"[": "方括号列表", "{": "花括号记录"}.get(c, "引号中的文字（到下一个引号为止）")
+            fix = {"[": f"请给整段文字加双引号（如 \"{t[at:end + 1]}…\"）", "{": f"请给整段文字加双引号（如 \"{t[at:end + 1]}…\"）",
+                   '"': "请把整段文字放在单引号中（'…'），或把文字中的双引号改为中文引号“”",
+                   "'": "请把整段文字放在双引号中（\"…\"），或把文字中的单引号改为中文引号‘’"}[c]
+            return (f"以“{c}”开头的文字被读成了{what}，其后的文字无法识别；{fix}", mark[0] + 1, at + 1)
     # a Tab anywhere before the error on its line (libyaml: "cannot start any token" / "tab character")
     if mark:
         here = row(mark[0])
