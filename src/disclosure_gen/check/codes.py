@@ -8,12 +8,10 @@ from ..model.codetable import norm, typo_candidates
 
 # 项 names that fix the last two digits of the code in every 款 that has them
 GENERIC_ITEMS = {"行政运行": "01", "一般行政管理事务": "02", "机关服务": "03", "事业运行": "50"}
-
-
-
 # 部门预算支出经济分类 class → the 政府预算支出经济分类 it is booked under (财政部对应关系: 机关 5xx,
 # 事业单位 505 by nature; 对个人和家庭的补助 509 for both; 资本性支出 503 / 506)
 GOV_FOR_DEPT = {"301": ("501", "50501"), "302": ("502", "50502"), "303": ("509", "50599"), "310": ("503", "506")}
+
 
 class CodeRules:
     """Mixed into check.Checker (self.b, self.f, self.err, self.warn, self.table)."""

@@ -176,6 +176,7 @@ def _bare(name: str) -> str:
     """A name without spaces and brackets' contents of the kind （本级）, for comparing two spellings."""
     return re.sub(r"[\s\u3000]|[（(][^）)]*[）)]", "", name or "")
 
+
 # ---------------------------------------------------------------------------------------------
 class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
     def __init__(self, b: model.Budget, facts: Facts, at, table=None):

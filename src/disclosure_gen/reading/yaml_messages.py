@@ -147,8 +147,8 @@ def _closing(line: str, at: int):
 
 
 def _open_quote(line: str):
-    """The column of a double quote this line opens and never closes (outside comments and single
-    quotes), or None."""
+    """The column of a double quote this line opens and never closes, or None. A quote opens only
+    where a value starts (after "key: ", "- ", "[", "{" or ","); one inside a text is a character."""
     at, quote = None, None
     i = 0
     while i < len(line):
@@ -158,8 +158,10 @@ def _open_quote(line: str):
             continue
         if quote is None and ch == "#" and (i == 0 or line[i - 1] in " \t"):
             break
-        if ch in "\"'" and (quote is None or quote == ch):
-            quote, at = (ch, i) if quote is None else (None, None)
+        if quote is not None and ch == quote:
+            quote, at = None, None
+        elif quote is None and ch in "\"'" and (line[:i].rstrip()[-1:] in ("", ":", "-", "[", "{", ",")):
+            quote, at = ch, i
         i += 1
     return at if quote == '"' else None
 
