@@ -282,3 +282,48 @@ def test_a_font_face_in_a_style_is_a_warning_and_leaves_no_temporary_folder(tmp_
         assert r.returncode == 0, r.stderr
         assert len(list(out.glob("*-kid.pdf"))) == (1 if how == "render" else 2), (how, pool)
         assert not list(tmp.iterdir()), (how, pool)
+
+
+# -- a text the chosen style never prints is a warning at it, never lost in silence --------------------------
+MARKED = {("overview", "duties_intro"): "标记DI", ("performance_overall",): "标记PO", ("purchased_services",): "标记PS",
+          ("assets", "vehicles_text"): "标记AV", ("assets", "housing_text"): "标记AH", ("assets", "other_text"): "标记AO",
+          ("notes", "purchase_services"): "标记NPS", ("notes", "other"): "标记NOT",
+          ("notes", "key_project_evaluation"): "标记NKP", ("notes", "special_transfer"): "标记NST",
+          ("notes", "running_costs_use"): "标记NRU"}
+# printed only where the budget has what they describe (running costs of a 行政 unit; no vehicle counts)
+CONDITIONAL = {("shanxi", ("notes", "running_costs_use")), ("henan", ("assets", "vehicles_text"))}
+
+
+@pytest.mark.parametrize("style", ["shanxi", "henan", "hubei"])
+def test_a_text_the_style_never_prints_is_a_warning_at_it(style, tmp_path):
+    import re
+
+    from disclosure_gen.check import rules as check
+    from disclosure_gen.check import styles as check_styles
+    from disclosure_gen.derive import facts as derive
+    from disclosure_gen.render import document as render
+    assert {p for p, _l, _r in check_styles.OPTIONAL_TEXTS} == set(MARKED)
+    text = GAOPING.read_text(encoding="utf-8").replace("style: shanxi ", f"style: {style} ", 1)
+    text = re.sub(r"\nnotes:.*?\n(?=\n)", "\nnotes:\n" + "".join(
+        f"  {p[1]}: {m}\n" for p, m in MARKED.items() if p[0] == "notes"), text, count=1, flags=re.S)
+    text = re.sub(r"\nperformance_overall:[^\n]*", f"\nperformance_overall: {MARKED[('performance_overall',)]}\n"
+                  f"purchased_services: [{{name: {MARKED[('purchased_services',)]}, amount: 0.50}}]", text, count=1)
+    text = text.replace("  office_area_m2: 200 ", "".join(f"  {p[1]}: {m}\n" for p, m in MARKED.items()
+                                                          if p[0] == "assets") + "  office_area_m2: 200 ", 1)
+    text = text.replace("  organization:", f"  duties_intro: {MARKED[('overview', 'duties_intro')]}\n  organization:", 1)
+    f = tmp_path / "x.yaml"
+    f.write_text(text, encoding="utf-8")
+    loaded = check.load(str(f))
+    assert loaded.budget is not None and loaded.budget.style == style, [x.format() for x in loaded.errors]
+    lines = f.read_text(encoding="utf-8").splitlines()
+    warned = {}
+    for x in loaded.findings:
+        if x.rule == "style.unused-field":
+            warned[next(p for p, m in MARKED.items() if m in lines[x.line - 1] or p[-1] + ":" in lines[x.line - 1])] = x
+    html = render.render_html(derive.Facts(loaded.budget), styles.get(style))[0]
+    for p, m in MARKED.items():
+        if p in warned:
+            assert m not in html, (style, p, "warned as not printed, but printed")
+        elif (style, p) not in CONDITIONAL:
+            assert m in html, (style, p, "not printed, and not warned")
+    assert warned        # every built-in style leaves some of these texts out

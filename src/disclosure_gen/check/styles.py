@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import string
+from pathlib import Path
 
 from ..render import styles
 
@@ -48,6 +49,7 @@ def run(budget, path, at) -> None:
         at(("style",), WARNING, "style.font-face",
            f"样式“{budget.style}”的 print.css 用 @font-face 指定字体文件，PDF 不会读取它（只用本机已安装的字体）："
            "请把字体安装到系统中，在 font-family 中写它的名称")
+    _unprinted_fields(budget, style, at, path)
     for key, text in (budget.wording or {}).items():
         if key not in frames:
             near = difflib.get_close_matches(key, list(frames), n=1, cutoff=0.6)
@@ -65,3 +67,62 @@ def run(budget, path, at) -> None:
             have = "、".join("{" + n + "}" for n in sorted(placeholders(str(frames[key])))) or "（无）"
             at(("wording", key), ERROR, "wording.bad-placeholder",
                f"措辞“{key}”中的占位符 {'、'.join('{' + n + '}' for n in extra)} 在样式中没有；可用：{have}")
+
+
+# Texts an author may write that only some styles print: (path, label, how a template names it)
+OPTIONAL_TEXTS = (
+    (("overview", "duties_intro"), "职责前的引言段", r"\bduties_intro\b"),
+    (("performance_overall",), "整体绩效目标说明", r"\bperformance_overall\b"),
+    (("purchased_services",), "政府购买服务（项目名称、金额）", r"\.purchased_services\b(?!_)"),
+    (("assets", "vehicles_text"), "车辆情况的文字", r"\bvehicles_text\b"),
+    (("assets", "housing_text"), "房屋情况的文字", r"\bhousing_text\b"),
+    (("assets", "other_text"), "其他国有资产情况的文字", r"\bother_text\b"),
+    (("notes", "purchase_services"), "政府购买服务的说明", r"notes\.purchase_services\b"),
+    (("notes", "other"), "其他说明", r"notes\.other\b"),
+    (("notes", "key_project_evaluation"), "重点项目绩效评价情况", r"notes\.key_project_evaluation\b"),
+    (("notes", "special_transfer"), "专项转移支付项目情况", r"notes\.special_transfer\b"),
+    (("notes", "running_costs_use"), "机关运行经费具体用途", r"notes\.running_costs_use\b"),
+)
+
+
+def _templates_text(style) -> str | None:
+    """The templates of a style and of those it extends, as one text (None: unreadable)."""
+    texts = []
+    for d in style.search_path:
+        try:
+            texts += [f.read_text(encoding="utf-8") for f in sorted(Path(d).glob("*.j2"))]
+        except (OSError, UnicodeDecodeError):
+            return None
+    return "\n".join(texts)
+
+
+def _unprinted_fields(budget, style, at, path=None) -> None:
+    """A text the author wrote that no template of the chosen style names is lost without a word:
+    warned at the field, with the styles that do print it (their templates are read as text)."""
+    filled = []
+    for where, label, pattern in OPTIONAL_TEXTS:
+        v = budget
+        for k in where:
+            v = getattr(v, k, None)
+        if v:
+            filled.append((where, label, pattern))
+    source = _templates_text(style) if filled else None
+    if source is None:
+        return          # nothing written, or a style that cannot be read (render reports it)
+    others = {}
+    for where, what, pattern in filled:
+        if re.search(pattern, source):
+            continue
+        if not others:
+            for name in styles.available(path):
+                if name != style.name:
+                    try:
+                        st = styles.get(name, path)
+                        others[str(st.config.get("label") or name)] = _templates_text(st) or ""
+                    except styles.StyleError:
+                        pass
+        printing = [lb for lb, text in others.items() if re.search(pattern, text)]
+        at(where, WARNING, "style.unused-field",
+           f"{style.config.get('label') or budget.style}样式不印{what}，这里填写的内容不会出现在文件中"
+           + (f"（{'、'.join(printing)}样式印出它）" if printing else "")
+           + "；若要说明，请写入本样式印出的部分，或删去这一项", True)
