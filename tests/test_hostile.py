@@ -43,7 +43,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XML_ILLEGAL_REF = re.compile(r"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]));", re.I)
 
-pytestmark = pytest.mark.timeout(900, method="thread")   # last resort; each case has its own bound below
+pytestmark = pytest.mark.timeout(900, method="signal")   # last resort (a signal: a timer thread would keep renders from forking their PDF pool); each case has its own bound below
 SCALE = max(1, int(os.environ.get("HOSTILE_FUZZ_SCALE", "1") or 1))   # e.g. 20 for a long fuzzing run
 
 

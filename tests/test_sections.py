@@ -384,3 +384,22 @@ def test_a_document_too_long_to_tag_is_joined_untagged_and_claims_no_tags(tmp_pa
     assert not any("/StructParents" in p.obj for p in pdf.pages)
     with pdf.open_metadata() as xmp:
         assert xmp.get("pdfuaid:part") is None and xmp.get("dc:title")
+
+
+def test_no_pool_is_forked_from_a_process_running_other_threads():
+    """A fork copies other threads' locks as they are; a program embedding the renderer in a
+    threaded server lays the sections out in its own process instead."""
+    import threading
+
+    from disclosure_gen.writers import pdfpool
+    if not pdfpool.possible():
+        pytest.skip("no pool on this machine (one core, or DISCLOSURE_GEN_PDF_POOL=off)")
+    assert pdfpool.wanted() is (threading.active_count() == 1)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert threading.active_count() > 1 and pdfpool.wanted() is False
+    finally:
+        stop.set()
+        t.join()

@@ -2,7 +2,8 @@
 
 `start()` forks them at the very start of a command-line render, so that they import WeasyPrint
 while this process reads and checks the budget. Off with DISCLOSURE_GEN_PDF_POOL=off, on one core,
-without fork, and inside a process of another pool (a batch worker: the cores are taken).
+without fork, inside a process of another pool (a batch worker: the cores are taken) and in a process
+running other threads.
 """
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 
 _POOL = None
 _SCRATCH = None     # the pool processes' temporary folder (removed with the pool)
 
 
 def wanted() -> bool:
+    """Not in a process running other threads: a fork copies their locks as they are (a child then
+    waits for ever on one its thread held), so a program embedding this in a threaded server lays
+    out in its own process."""
+    return possible() and threading.active_count() == 1
+
+
+def possible() -> bool:
     return (os.environ.get("DISCLOSURE_GEN_PDF_POOL", "").strip().lower() not in ("0", "off", "no", "false")
             and "fork" in multiprocessing.get_all_start_methods() and len(os.sched_getaffinity(0)) > 1
             and multiprocessing.parent_process() is None)
