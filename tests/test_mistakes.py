@@ -25,7 +25,7 @@ from disclosure_gen.commands import rollover
 from disclosure_gen.reading import yamlsrc
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = sorted((ROOT / "tests" / "mistakes").glob("[0-9][0-9]-*.yaml"))
+CASES = sorted((ROOT / "tests" / "mistakes").glob("[0-9]*-*.yaml"), key=lambda p: int(p.name.split("-")[0]))  # 100- too
 BASES = {"gaoping": ROOT / "inputs" / "gaoping-bigdata-2026.yaml",
          "jincheng": ROOT / "inputs" / "jincheng-bigdata-2023.yaml",
          "jiyuan": ROOT / "inputs" / "jiyuan-bigdata-2024.yaml",
