@@ -263,6 +263,31 @@ class AmountRules:
         return any_found
 
     # -- economic vs functional 基本支出 ------------------------------------------------------------------
+    def rule_fund_income_rows(self):
+        """The 政府性基金收入 rows (gov_fund_income) against the 政府性基金 income the tables print as
+        their 合计: a row typed in 元 (10 000 times what fits), or rows that do not add up."""
+        rows = self.f.income_rows()
+        if not rows:
+            return
+        codes_ = [str(it.get("code", "")).strip() for it in self.b.gov_fund_income]
+        leaves = [r for r in rows if not any(c != r.code and c.startswith(r.code) for c in codes_)]
+        total, fund = sum((r.amount for r in leaves), Decimal(0)), self.f.income_of("fund")
+        if r2(total) == r2(fund):
+            return
+        where = {c: i for i, c in enumerate(codes_)}
+        slipped = [r for r in leaves if r.amount and r2(total - r.amount + r.amount / 10000) == r2(fund)]
+        if slipped:
+            r = slipped[0]
+            self.err(("gov_fund_income", where.get(r.code, 0), "amount"), "amount.unit-slip",
+                     f"政府性基金收入科目 {r.code} {r.name} {r2(r.amount):,} 万元，是按元填写的："
+                     f"改为 {r2(r.amount / 10000):,} 万元后，收入科目合计等于政府性基金预算收入 {r2(fund):,} 万元")
+            return
+        at = ("gov_fund_income", where.get(leaves[0].code, 0), "amount") if len(leaves) == 1 else ("gov_fund_income",)
+        self.err(at, "identity.fund-income",
+                 f"政府性基金收入科目合计 {r2(total):,} 万元 ≠ 政府性基金预算收入 {r2(fund):,} 万元"
+                 "（表中合计行印后者）：请核对收入科目的金额，或支出科目中资金来源为政府性基金预算的金额",
+                 key=len(leaves) != 1)
+
     def rule_economic_matches_functional(self):
         from .rules import TOL_WAN
         if not self.b.economic:
