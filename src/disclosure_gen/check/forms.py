@@ -80,8 +80,17 @@ def _unit_totals(ch):
             dept = f.total(kind, "all", carry)
             if r2(units) != r2(dept):
                 when = "上年结转" if carry else ""
+                each = [(i, u, f.forms.unit_totals(u.code)(kind, "all", carry)) for i, u in enumerate(ch.b.units)]
+                slip = [(i, u, v) for i, u, v in each if v and r2(units - v + v / 10000) == r2(dept)]
+                if slip:        # one unit's figure typed in 元: 10 000 times what makes them add up
+                    i, u, v = slip[0]
+                    ch.err(("units", i, "totals"), "amount.unit-slip",
+                           f"{u.name}的单位合计中{when}{label} {f2(v)} 像是按元填写的：改为 {f2(v / 10000)} 后，"
+                           f"各单位合计等于部门{when}{label} {f2(dept)}")
+                    continue
                 ch.err(("units",), "identity.unit-totals",
-                       f"各单位{when}{label}合计 {f2(units)} ≠ 部门{when}{label} {f2(dept)}")
+                       f"各单位{when}{label}合计 {f2(units)} ≠ 部门{when}{label} {f2(dept)}（"
+                       + "、".join(f"{u.short_name or u.name} {f2(v)}" for _i, u, v in each) + "）")
     for i, u in enumerate(ch.b.units):
         own = f.unit_total(u.code)("project")
         projects = f.projects_total(carry=None, unit=u.code)()
