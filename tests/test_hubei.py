@@ -310,7 +310,8 @@ def test_department_wide_lines_and_unit_totals(tmp_path):
     loaded = check.load("x.yaml", text.replace("{personnel: 154.04, office: 6.80, project: 10.00}",
                                                "{personnel: 154.04, office: 6.80, project: 12.00}"))
     msgs = [f.message for f in loaded.errors if f.rule == "identity.unit-totals"]
-    assert msgs == ["各单位项目支出合计 725.00 ≠ 部门项目支出 723.00",
+    assert msgs == ["各单位项目支出合计 725.00 ≠ 部门项目支出 723.00（黄陂区大数据中心本级 703.00、黄陂区网络运维服务中心 12.00、"
+                    "黄陂区数据资源服务中心 10.00）",
                     "武汉市黄陂区网络运维服务中心项目支出 12.00 ≠ 该单位项目合计 10.00"], msgs
     # without totals, a multi-unit file must split its lines by unit, as before
     no_totals = re.sub(r"\n    totals: \{[^}]*\}", "", text)
