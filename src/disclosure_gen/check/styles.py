@@ -96,6 +96,16 @@ def _templates_text(style) -> str | None:
     return "\n".join(texts)
 
 
+def printed_texts(name: str, path=None) -> set[tuple]:
+    """Which of OPTIONAL_TEXTS the style `name` can print (its templates name them); all of them
+    when the style cannot be read."""
+    try:
+        source = _templates_text(styles.get(name, path))
+    except styles.StyleError:
+        source = None
+    return {p for p, _l, pattern in OPTIONAL_TEXTS if source is None or re.search(pattern, source)}
+
+
 def _unprinted_fields(budget, style, at, path=None) -> None:
     """A text the author wrote that no template of the chosen style names is lost without a word:
     warned at the field, with the styles that do print it (their templates are read as text)."""

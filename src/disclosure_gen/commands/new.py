@@ -76,6 +76,13 @@ def skeleton(name: str, kind: str, year: int, style: str, code: str = "000",
     unit_code = code + "001"
     unit_word = "本部门" if kind == "部门" else "本单位"
     prior_tail = _prior_tail(style)
+    from ..check import styles as check_styles      # only the texts this style prints
+    printed = check_styles.printed_texts(style)
+    overall = (f"performance_overall: {unit_word}{year}年未编报整体绩效目标。   # 整体绩效目标说明\n\n"
+               if ("performance_overall",) in printed else "")
+    notes = [line for key, line in (("purchase_services", f"  purchase_services: {unit_word}无政府购买服务。"),
+                                    ("other", f"  other: {unit_word}无其他情况。")) if ("notes", key) in printed]
+    notes = "notes:                        # 其他说明\n" + "".join(n + "\n" for n in notes) + "\n" if notes else ""
     more_units = ""
     if kind == "部门":
         more_units = f"""\
@@ -172,9 +179,7 @@ sangong: {{}}                   # “三公”经费：因公出国 | 公务接�
 
 procurement: {{goods: 0, works: 0, services: 0}}   # 政府采购预算：货物 | 工程 | 服务
 
-performance_overall: {unit_word}{year}年未编报整体绩效目标。   # 整体绩效目标说明
-
-assets:                       # 国有资产占有使用情况（截至上年 12 月 31 日）
+{overall}assets:                       # 国有资产占有使用情况（截至上年 12 月 31 日）
   vehicle_quota: 0            # 公务用车编制（辆）
   vehicles: {{领导用车: 0, 机要通信用车: 0, 应急保障用车: 0, 执法执勤用车: 0, 特种专业技术用车: 0, 事业单位业务用车: 0, 其他公务用车: 0}}   # 车辆（类别: 辆数）
   office_area_m2: 0           # 办公用房建筑总面积（平方米）
@@ -184,11 +189,7 @@ assets:                       # 国有资产占有使用情况（截至上年 12
   land_m2: 0                  # 土地面积（平方米）
   change: 0                   # 上年新增（正数）或减少（负数）的国有资产
 
-notes:                        # 其他说明
-  purchase_services: {unit_word}无政府购买服务。
-  other: {unit_word}无其他情况。
-
-prior_year:                   # 上年预算数（用于“比上年增加/减少”的说明）及增减变动主要原因
+{notes}prior_year:                   # 上年预算数（用于“比上年增加/减少”的说明）及增减变动主要原因
   total: {{amount: 0, reason: }}          # 上年收支总计
 {prior_tail}""" + _style_extra(style, name=name, year=year, code=code, unit_word=unit_word,
                                                                    prior1=year - 1, prior2=year - 2)
