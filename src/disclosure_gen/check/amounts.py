@@ -302,6 +302,8 @@ class AmountRules:
                 if fv == ev:
                     if len(self.b.units) > 1 and not self.f.dept_wide:   # lines by department only: no unit split
                         self._econ_per_unit(s, kind, label, tol)
+                    if kind == "personnel":
+                        self._econ_classes(s)
                     continue
                 if self._slip_explains(fv - ev):
                     continue            # amount.unit-slip points at the figure
@@ -311,6 +313,23 @@ class AmountRules:
                     self.warn(path, "identity.econ-basic", msg + f"（在 {tol} 万元容差内）")
                 else:
                     self.err(path, "identity.econ-basic", msg + self._econ_lines(s, kind, None))
+
+    def _econ_classes(self, source):
+        """人员经费 agrees in total, but 工资福利支出 (301, the `wages` column) and 对个人和家庭的补助 (303,
+        `family`) do not: an amount typed into the other column, or an economic row under the other 类."""
+        f, d = self.f, self.f.total("family", source, False) - self.f.econ_total("family", source, False)
+        if d == 0:
+            return
+        fam = [i for i, ln in enumerate(self.b.expenditure) if ln.family and ln.source == source and not ln.carryover]
+        e303 = [i for i, ln in enumerate(self.b.economic) if ln.code[:3] == "303" and ln.source == source
+                and ln.kind == "basic" and not ln.carryover]
+        at = ("expenditure", fam[0], "family") if d > 0 and fam else ("economic", e303[0], "amount") if e303 else \
+            self._econ_row(source, "personnel", None)
+        self.err(at, "identity.econ-class",
+                 f"{source}基本支出人员经费合计相等，但分类不一致：工资福利支出（“wages:”）功能分类 "
+                 f"{_f2(f.total('wages', source, False))} ≠ 经济分类 301 {_f2(f.econ_total('wages', source, False))}；"
+                 f"对个人和家庭的补助（“family:”）功能分类 {_f2(f.total('family', source, False))} ≠ 经济分类 303 "
+                 f"{_f2(f.econ_total('family', source, False))}：有金额填在了另一列，或经济分类记在了另一类下")
 
     def _econ_row(self, source, kind, unit):
         classes = ("301", "303") if kind == "personnel" else ("302",)
