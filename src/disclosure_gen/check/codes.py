@@ -140,7 +140,7 @@ class CodeRules:
                                 f"{w}（{codes.ECON_GOV_CLASSES[w[:3]]}—{codes.ECON_GOV[w]}）" for w in want)
             self.err(("economic", i, "gov"), "code.econ-correspondence",
                      f"经济分类 {dept}（{codes.ECON_DEPT_CLASSES[ln.code[:3]]}）对应的政府经济分类应为{options}，"
-                     f"而不是 {gov}；请核对“gov:”")
+                     f"而不是 {gov}；请核对这一行的经济分类编码（“code:”）和“gov:”")
 
     def rule_economic_code_names(self):
         b, u = codetable.builtin(), self.table
