@@ -327,6 +327,11 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
             present = any(ln.code == code for ln in self.b.economic)
             if (present or sg) and r2(econ) != r2(sg) and (present or item in ("公务接待", "公务用车运行")):
                 path = ("sangong", item) if item in self.b.sangong else ("sangong",)
+                if econ and sg and self.b.amount_unit == "万元" and r2(sg / 10000) == r2(econ):
+                    self.err(path, "amount.unit-slip",
+                             f"“三公”经费{item} {f2(sg)} 万元像是按元填写的：改为 {f2(sg / 10000)}，与经济分类 {code} "
+                             f"{codes.ECON_DEPT[code]} {f2(econ)} 相同（本文件金额单位为万元）", key=item in self.b.sangong)
+                    continue
                 self.err(path, "identity.sangong-econ",
                          f"“三公”经费{item} {f2(sg)} ≠ 经济分类 {code} {codes.ECON_DEPT[code]} {f2(econ)}",
                          key=item in self.b.sangong)
