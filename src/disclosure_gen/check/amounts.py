@@ -325,11 +325,12 @@ class AmountRules:
                 and ln.kind == "basic" and not ln.carryover]
         at = ("expenditure", fam[0], "family") if d > 0 and fam else ("economic", e303[0], "amount") if e303 else \
             self._econ_row(source, "personnel", None)
-        self.err(at, "identity.econ-class",
+        self.warn(at, "identity.econ-class",   # a warning: the 山西 tables print 人员经费 only
                  f"{source}基本支出人员经费合计相等，但分类不一致：工资福利支出（“wages:”）功能分类 "
                  f"{_f2(f.total('wages', source, False))} ≠ 经济分类 301 {_f2(f.econ_total('wages', source, False))}；"
                  f"对个人和家庭的补助（“family:”）功能分类 {_f2(f.total('family', source, False))} ≠ 经济分类 303 "
-                 f"{_f2(f.econ_total('family', source, False))}：有金额填在了另一列，或经济分类记在了另一类下")
+                 f"{_f2(f.econ_total('family', source, False))}：有金额填在了另一列，或经济分类记在了另一类下"
+                  "（河南、湖北样式分别印出这两项，印出的数字会与经济分类表不一致）")
 
     def _econ_row(self, source, kind, unit):
         classes = ("301", "303") if kind == "personnel" else ("302",)

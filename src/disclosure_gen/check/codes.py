@@ -138,7 +138,7 @@ class CodeRules:
             gov = f"{ln.gov} {ln.gov_name or codes.ECON_GOV.get(ln.gov) or codes.ECON_GOV_CLASSES[ln.gov[:3]]}".strip()
             options = "或".join(f"{w}××（{codes.ECON_GOV_CLASSES[w]}）" if len(w) == 3 else
                                 f"{w}（{codes.ECON_GOV_CLASSES[w[:3]]}—{codes.ECON_GOV[w]}）" for w in want)
-            self.err(("economic", i, "gov"), "code.econ-correspondence",
+            self.warn(("economic", i, "gov"), "code.econ-correspondence",   # a warning: local practice varies
                      f"经济分类 {dept}（{codes.ECON_DEPT_CLASSES[ln.code[:3]]}）对应的政府经济分类应为{options}，"
                      f"而不是 {gov}；请核对这一行的经济分类编码（“code:”）和“gov:”")
 
