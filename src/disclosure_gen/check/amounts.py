@@ -45,6 +45,13 @@ def _yi(wan: Decimal) -> str:
     return f"{r2(wan / 10000):,.2f} 亿元" if wan >= 10000 else f"{_f2(wan)} 万元"
 
 
+def typed_in_yuan(parts, target):
+    """The first of (what, value) `parts` whose 10 000th, put in its place, makes their sum `target`
+    (that figure was typed in 元 in a 万元 file), or None."""
+    total = sum((v for _x, v in parts), ZERO)
+    return next((x for x, v in parts if v and r2(target) != 0 and r2(total - v + v / 10000) == r2(target)), None)
+
+
 class AmountRules:
     """Mixed into check.Checker (self.b, self.f, self.err, self.warn, self.line)."""
 
@@ -275,9 +282,8 @@ class AmountRules:
         if r2(total) == r2(fund):
             return
         where = {c: i for i, c in enumerate(codes_)}
-        slipped = [r for r in leaves if r.amount and r2(total - r.amount + r.amount / 10000) == r2(fund)]
-        if slipped:
-            r = slipped[0]
+        r = typed_in_yuan([(r, r.amount) for r in leaves], fund)
+        if r is not None:
             self.err(("gov_fund_income", where.get(r.code, 0), "amount"), "amount.unit-slip",
                      f"政府性基金收入科目 {r.code} {r.name} {r2(r.amount):,} 万元，是按元填写的："
                      f"改为 {r2(r.amount / 10000):,} 万元后，收入科目合计等于政府性基金预算收入 {r2(fund):,} 万元")

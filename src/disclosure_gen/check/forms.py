@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from ..model.money import ZERO, r2
+from .amounts import typed_in_yuan
 
 def f2(x) -> str:
     return f"{r2(x):,.2f}"
@@ -81,9 +82,9 @@ def _unit_totals(ch):
             if r2(units) != r2(dept):
                 when = "上年结转" if carry else ""
                 each = [(i, u, f.forms.unit_totals(u.code)(kind, "all", carry)) for i, u in enumerate(ch.b.units)]
-                slip = [(i, u, v) for i, u, v in each if v and r2(units - v + v / 10000) == r2(dept)]
-                if slip:        # one unit's figure typed in 元: 10 000 times what makes them add up
-                    i, u, v = slip[0]
+                slip = typed_in_yuan([((i, u, v), v) for i, u, v in each], dept)
+                if slip is not None:        # one unit's figure typed in 元
+                    i, u, v = slip
                     ch.err(("units", i, "totals"), "amount.unit-slip",
                            f"{u.name}的单位合计中{when}{label} {f2(v)} 像是按元填写的：改为 {f2(v / 10000)} 后，"
                            f"各单位合计等于部门{when}{label} {f2(dept)}")

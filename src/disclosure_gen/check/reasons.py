@@ -74,7 +74,9 @@ class ReasonRules:
             "agency_running_costs": lambda: f.total("office", "gpb", False),
         }[key]()
 
-    def _prior_items(self):
+    def _prior_items(self, every: bool = False):
+        """(key, path, label, item) of the prior-year items compared with this year's figures; with
+        `every`, the 政府采购 and per-项 items too (key None: no current figure here)."""
         py = self.b.prior_year
         for key in LABEL:
             item = getattr(py, key)
@@ -82,6 +84,11 @@ class ReasonRules:
                 yield key, ("prior_year", key), LABEL[key], item
         for k, item in py.sangong_items.items():
             yield f"sangong_items.{k}", ("prior_year", "sangong_items", k), f"“三公”经费{k}", item
+        if every:
+            if py.procurement is not None:
+                yield None, ("prior_year", "procurement"), "政府采购预算", py.procurement
+            for c, item in py.functions.items():
+                yield None, ("prior_year", "functions", c), f"功能科目 {c}", item
 
     def rule_prior_reasons(self):
         style = self.b.style
@@ -109,12 +116,8 @@ class ReasonRules:
     def rule_reason_wording(self):
         """A reason typed with the lead-in its sentence already has (主要原因是主要原因是…): printed
         without it, and warned at the reason so that the author knows."""
-        py, data = self.b.prior_year, getattr(self, "data", None)
-        items = list(self._prior_items())
-        if py.procurement is not None:
-            items.append(("procurement", ("prior_year", "procurement"), "政府采购预算", py.procurement))
-        items += [(None, ("prior_year", "functions", c), f"功能科目 {c}", it) for c, it in py.functions.items()]
-        for _key, path, label, item in items:
+        data = getattr(self, "data", None)
+        for _key, path, label, _item in self._prior_items(every=True):
             raw = value_at(data, path + ("reason",))
             lead = REASON_LEAD.match(raw.strip()) if isinstance(raw, str) else None
             if lead:

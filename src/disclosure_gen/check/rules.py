@@ -20,7 +20,7 @@ from ..model import labels
 from . import limits
 from ..model import budget as model
 from ..reading import yamlsrc
-from .amounts import AmountRules
+from .amounts import AmountRules, typed_in_yuan
 from .codes import CodeRules
 from .reasons import ReasonRules
 from .rollover import RolloverRules
@@ -327,7 +327,7 @@ class Checker(CodeRules, AmountRules, ReasonRules, RolloverRules):
             present = any(ln.code == code for ln in self.b.economic)
             if (present or sg) and r2(econ) != r2(sg) and (present or item in ("公务接待", "公务用车运行")):
                 path = ("sangong", item) if item in self.b.sangong else ("sangong",)
-                if econ and sg and self.b.amount_unit == "万元" and r2(sg / 10000) == r2(econ):
+                if self.b.amount_unit == "万元" and typed_in_yuan([(item, sg)], econ):
                     self.err(path, "amount.unit-slip",
                              f"“三公”经费{item} {f2(sg)} 万元像是按元填写的：改为 {f2(sg / 10000)}，与经济分类 {code} "
                              f"{codes.ECON_DEPT[code]} {f2(econ)} 相同（本文件金额单位为万元）", key=item in self.b.sangong)

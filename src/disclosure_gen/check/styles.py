@@ -96,43 +96,44 @@ def _templates_text(style) -> str | None:
     return "\n".join(texts)
 
 
-def printed_texts(name: str, path=None) -> set[tuple]:
-    """Which of OPTIONAL_TEXTS the style `name` can print (its templates name them); all of them
-    when the style cannot be read."""
+def printed_texts(name: str, path=None) -> set[tuple] | None:
+    """Which of OPTIONAL_TEXTS the style `name` can print (its templates name them); None when the
+    style cannot be read."""
     try:
         source = _templates_text(styles.get(name, path))
     except styles.StyleError:
-        source = None
-    return {p for p, _l, pattern in OPTIONAL_TEXTS if source is None or re.search(pattern, source)}
+        return None
+    return None if source is None else {p for p, _l, pattern in OPTIONAL_TEXTS if re.search(pattern, source)}
 
 
 def _unprinted_fields(budget, style, at, path=None) -> None:
     """A text the author wrote that no template of the chosen style names is lost without a word:
-    warned at the field, with the styles that do print it (their templates are read as text)."""
-    filled = []
-    for where, label, pattern in OPTIONAL_TEXTS:
-        v = budget
-        for k in where:
-            v = getattr(v, k, None)
-        if v:
-            filled.append((where, label, pattern))
-    source = _templates_text(style) if filled else None
-    if source is None:
+    warned at the field, with the styles that do print it."""
+    filled = [(where, what) for where, what, _pattern in OPTIONAL_TEXTS if _value(budget, where)]
+    mine = printed_texts(style.name, path) if filled else None
+    if mine is None:
         return          # nothing written, or a style that cannot be read (render reports it)
-    others = {}
-    for where, what, pattern in filled:
-        if re.search(pattern, source):
+    others = None
+    for where, what in filled:
+        if where in mine:
             continue
-        if not others:
+        if others is None:
+            others = {}
             for name in styles.available(path):
                 if name != style.name:
                     try:
-                        st = styles.get(name, path)
-                        others[str(st.config.get("label") or name)] = _templates_text(st) or ""
+                        label = str(styles.get(name, path).config.get("label") or name)
                     except styles.StyleError:
-                        pass
-        printing = [lb for lb, text in others.items() if re.search(pattern, text)]
+                        continue
+                    others[label] = printed_texts(name, path) or set()
+        printing = [lb for lb, printed in others.items() if where in printed]
         at(where, WARNING, "style.unused-field",
            f"{style.config.get('label') or budget.style}样式不印{what}，这里填写的内容不会出现在文件中"
            + (f"（{'、'.join(printing)}样式印出它）" if printing else "")
            + "；若要说明，请写入本样式印出的部分，或删去这一项", True)
+
+
+def _value(obj, path):
+    for k in path:
+        obj = getattr(obj, k, None)
+    return obj

@@ -78,6 +78,7 @@ def skeleton(name: str, kind: str, year: int, style: str, code: str = "000",
     prior_tail = _prior_tail(style)
     from ..check import styles as check_styles      # only the texts this style prints
     printed = check_styles.printed_texts(style)
+    printed = {p for p, _l, _r in check_styles.OPTIONAL_TEXTS} if printed is None else printed
     overall = (f"performance_overall: {unit_word}{year}年未编报整体绩效目标。   # 整体绩效目标说明\n\n"
                if ("performance_overall",) in printed else "")
     notes = [line for key, line in (("purchase_services", f"  purchase_services: {unit_word}无政府购买服务。"),

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from ..model.budget import SENTENCE_END
 from ..model.money import ZERO, Change, r2, shares
 from ..model.forms import INCOME_CATEGORIES, SPEND_CATEGORIES
 
 _USE_LEAD = re.compile(r"^\s*(?:主要用于|用于|主要是|主要内容(?:是|为|[：:]))[：:，,\s]*")
-_USE_END = re.compile(r"[\s。；;，,、.．]+$")
 
 
 def _use(text: str) -> str:
     """What a project's money is for, as the sentence "…万元，主要用于{use}。" takes it: without the
     lead-in or closing punctuation the author may have typed (they would print twice)."""
-    return _USE_END.sub("", _USE_LEAD.sub("", text or "", count=1))
+    return SENTENCE_END.sub("", _USE_LEAD.sub("", text or "", count=1))
 
 
 @dataclass

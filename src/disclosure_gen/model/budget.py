@@ -203,14 +203,14 @@ Name = Annotated[str, AfterValidator(_visible)]
 # and closes it: that lead-in or the closing punctuation typed again would print twice
 # (check/reasons.py warns of a lead-in; closing punctuation is simply dropped).
 REASON_LEAD = re.compile(r"^(?:主要原因(?:是|为|系|在于|[：:])|原因(?:是|为|[：:])|主要是|主要系)[：:，,\s]*")
-REASON_END = re.compile(r"[\s。；;，,、.．!！]+$")
+SENTENCE_END = re.compile(r"[\s。；;，,、.．!！]+$")   # a text a sentence frame closes itself (derive/forms.py too)
 
 
 def clean_reason(v: str | None) -> str | None:
     if v is None:
         return None
     s = str(v).strip()
-    return REASON_END.sub("", REASON_LEAD.sub("", s, count=1))
+    return SENTENCE_END.sub("", REASON_LEAD.sub("", s, count=1))
 
 
 Reason = Annotated[Optional[str], AfterValidator(clean_reason)]
